@@ -1,0 +1,6 @@
+/**
+ * JMH benchmarks of the library's hot paths, one invocation per 20 ms frame, reported in ns per
+ * frame. Not published. Run with {@code java -jar benchmarks/target/benchmarks.jar} (see the module
+ * README).
+ */
+package dev.switchboard.benchmarks;
