@@ -100,6 +100,7 @@ public final class SwitchboardServer implements AutoCloseable {
   private final InetSocketAddress webSocketAddress;
   private final Map<String, WebSocketHandler> webSocketRoutes;
   private final PublicUrlResolver resolver;
+  private final PublicUrlResolver webSocketResolver;
   private final int maxMessageBytes;
   private final int maxInboundQueue;
   private final int maxSendQueueBytes;
@@ -120,11 +121,13 @@ public final class SwitchboardServer implements AutoCloseable {
   private volatile int httpPort = -1;
   private volatile int webSocketPort = -1;
 
-  private SwitchboardServer(Builder b, PublicUrlResolver resolver) {
+  private SwitchboardServer(
+      Builder b, PublicUrlResolver resolver, PublicUrlResolver webSocketResolver) {
     this.httpAddress = b.httpAddress;
     this.webSocketAddress = b.webSocketAddress;
     this.webSocketRoutes = Map.copyOf(b.webSocketRoutes);
     this.resolver = resolver;
+    this.webSocketResolver = webSocketResolver;
     this.maxMessageBytes = b.maxMessageBytes;
     this.maxInboundQueue = b.maxInboundQueue;
     this.maxSendQueueBytes = b.maxSendQueueBytes;
@@ -236,7 +239,7 @@ public final class SwitchboardServer implements AutoCloseable {
         new WebSocketEndpoint(
             channel,
             webSocketRoutes,
-            resolver,
+            webSocketResolver,
             wsExecutor,
             maxMessageBytes,
             maxInboundQueue,
@@ -469,6 +472,7 @@ public final class SwitchboardServer implements AutoCloseable {
     private InetSocketAddress httpAddress = new InetSocketAddress(8080);
     private InetSocketAddress webSocketAddress = new InetSocketAddress(8081);
     private @Nullable URI publicBaseUrl;
+    private @Nullable URI publicWebSocketBaseUrl;
     private boolean trustForwardedHeaders;
     private final List<Map.Entry<String, WebhookHandler>> webhooks = new ArrayList<>();
     private final List<Map.Entry<String, WebSocketHandler>> webSockets = new ArrayList<>();
@@ -524,6 +528,20 @@ public final class SwitchboardServer implements AutoCloseable {
      */
     public Builder publicBaseUrl(URI baseUrl) {
       this.publicBaseUrl = Objects.requireNonNull(baseUrl, "publicBaseUrl");
+      return this;
+    }
+
+    /**
+     * Sets the public base URL of the WebSocket listener when it differs from {@link
+     * #publicBaseUrl} (two public URLs, e.g. {@code wss://media.example.com} or another port):
+     * upgrade requests' URLs are rebuilt on it. Default: the public base URL, with {@code https}
+     * turned into {@code wss}.
+     *
+     * @param baseUrl an absolute ws(s) or http(s) URL without a query
+     * @return this builder
+     */
+    public Builder publicWebSocketBaseUrl(URI baseUrl) {
+      this.publicWebSocketBaseUrl = Objects.requireNonNull(baseUrl, "publicWebSocketBaseUrl");
       return this;
     }
 
@@ -731,7 +749,28 @@ public final class SwitchboardServer implements AutoCloseable {
           throw new IllegalArgumentException("health component " + name + " is added twice");
         }
       }
-      return new SwitchboardServer(this, resolver.build());
+      PublicUrlResolver webSocketResolver = resolver.build();
+      if (publicWebSocketBaseUrl != null) {
+        // The resolver speaks http(s); resolveWebSocket() turns the scheme back into ws(s).
+        String scheme = publicWebSocketBaseUrl.getScheme();
+        String httpScheme =
+            "wss".equalsIgnoreCase(scheme)
+                ? "https"
+                : "ws".equalsIgnoreCase(scheme) ? "http" : scheme;
+        try {
+          webSocketResolver =
+              PublicUrlResolver.builder()
+                  .trustForwardedHeaders(trustForwardedHeaders)
+                  .baseUrl(
+                      URI.create(
+                          httpScheme
+                              + publicWebSocketBaseUrl.toString().substring(scheme.length())))
+                  .build();
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("publicWebSocketBaseUrl: " + e.getMessage(), e);
+        }
+      }
+      return new SwitchboardServer(this, resolver.build(), webSocketResolver);
     }
 
     private static <T> T requireHandler(T handler) {

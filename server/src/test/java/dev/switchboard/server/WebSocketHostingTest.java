@@ -121,6 +121,19 @@ class WebSocketHostingTest {
   }
 
   @Test
+  void upgradeUrlUsesTheSeparateWebSocketBaseUrlWhenGiven() throws Exception {
+    start(
+        b ->
+            b.publicBaseUrl(URI.create("https://voice.example.com"))
+                .publicWebSocketBaseUrl(URI.create("wss://media.example.com:8443")));
+
+    ClientSocket.connect(uri("/media"));
+
+    assertThat(upgrade.get(10, TimeUnit.SECONDS).url())
+        .isEqualTo(URI.create("wss://media.example.com:8443/media"));
+  }
+
+  @Test
   void upgradeUrlFollowsTrustedForwardedProto() throws Exception {
     start(b -> b.trustForwardedHeaders(true));
     ClientSocket.connect(

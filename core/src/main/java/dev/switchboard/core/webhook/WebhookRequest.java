@@ -36,6 +36,7 @@ public final class WebhookRequest {
   private final URI url;
   private final Map<String, List<String>> headers;
   private final Map<String, List<String>> form;
+  private final Map<String, String> bodyForm;
   private final byte[] body;
   private final String remoteAddress;
 
@@ -48,6 +49,9 @@ public final class WebhookRequest {
     Map<String, List<String>> f = new LinkedHashMap<>();
     b.form.forEach((k, v) -> f.put(k, List.copyOf(v)));
     this.form = Collections.unmodifiableMap(f);
+    Map<String, String> bf = new LinkedHashMap<>();
+    b.bodyForm.forEach((k, v) -> bf.put(k, v.isEmpty() ? "" : v.get(0)));
+    this.bodyForm = Collections.unmodifiableMap(bf);
     this.body = b.body;
     this.remoteAddress = b.remoteAddress;
   }
@@ -122,7 +126,7 @@ public final class WebhookRequest {
   }
 
   /**
-   * Returns the form parameters with their first values, the shape signature validators take.
+   * Returns the form parameters (query string and form body) with their first values.
    *
    * @return an unmodifiable map
    */
@@ -130,6 +134,16 @@ public final class WebhookRequest {
     Map<String, String> first = new LinkedHashMap<>();
     form.forEach((k, v) -> first.put(k, v.isEmpty() ? "" : v.get(0)));
     return Collections.unmodifiableMap(first);
+  }
+
+  /**
+   * Returns the parameters of a form-encoded body only (not the query string), with their first
+   * values: what Twilio signs besides the URL, the shape {@code RequestValidator} takes.
+   *
+   * @return an unmodifiable map, empty for a body that is not form-encoded
+   */
+  public Map<String, String> bodyParameters() {
+    return bodyForm;
   }
 
   /**
@@ -170,6 +184,7 @@ public final class WebhookRequest {
     private final URI url;
     private final Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     private final Map<String, List<String>> form = new LinkedHashMap<>();
+    private final Map<String, List<String>> bodyForm = new LinkedHashMap<>();
     private byte[] body = new byte[0];
     private String remoteAddress = "";
 
@@ -183,7 +198,7 @@ public final class WebhookRequest {
       this.url = url;
       String query = url.getRawQuery();
       if (query != null) {
-        parseForm(query);
+        parseForm(query, form);
       }
     }
 
@@ -232,7 +247,11 @@ public final class WebhookRequest {
         headers.computeIfAbsent("Content-Type", k -> new ArrayList<>()).add(contentType);
       }
       if (contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
-        parseForm(new String(body, StandardCharsets.UTF_8));
+        Map<String, List<String>> parsed = new LinkedHashMap<>();
+        parseForm(new String(body, StandardCharsets.UTF_8), parsed);
+        bodyForm.clear();
+        bodyForm.putAll(parsed);
+        parsed.forEach((k, v) -> form.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
       }
       return this;
     }
@@ -257,7 +276,7 @@ public final class WebhookRequest {
       return new WebhookRequest(this);
     }
 
-    private void parseForm(String encoded) {
+    private static void parseForm(String encoded, Map<String, List<String>> into) {
       for (String pair : encoded.split("&")) {
         if (pair.isEmpty()) {
           continue;
@@ -266,9 +285,9 @@ public final class WebhookRequest {
         String name = eq < 0 ? pair : pair.substring(0, eq);
         String value = eq < 0 ? "" : pair.substring(eq + 1);
         try {
-          formParameter(
-              URLDecoder.decode(name, StandardCharsets.UTF_8),
-              URLDecoder.decode(value, StandardCharsets.UTF_8));
+          into.computeIfAbsent(
+                  URLDecoder.decode(name, StandardCharsets.UTF_8), k -> new ArrayList<>())
+              .add(URLDecoder.decode(value, StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
           throw new IllegalArgumentException(
               "malformed form encoding in parameter starting '"

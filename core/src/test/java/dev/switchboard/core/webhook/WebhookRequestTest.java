@@ -23,7 +23,11 @@ class WebhookRequestTest {
     assertThat(request.parameter("tenant")).contains("a b");
     assertThat(request.parameter("From")).contains("+14155550100");
     assertThat(request.parameters().get("Digits")).containsExactly("1", "2");
-    assertThat(request.firstParameters()).containsEntry("Digits", "1");
+    assertThat(request.firstParameters()).containsEntry("Digits", "1").containsKey("tenant");
+    assertThat(request.bodyParameters())
+        .containsEntry("Digits", "1")
+        .containsEntry("From", "+14155550100")
+        .doesNotContainKey("tenant");
     assertThat(request.header("X-Twilio-Signature")).contains("sig");
     assertThat(request.header("Content-Type"))
         .hasValueSatisfying(v -> assertThat(v).startsWith("application/x-www"));
