@@ -1454,7 +1454,11 @@ public final class TwilioCallSimulator implements AutoCloseable {
       // No idle connections: a connection whose upgrade was refused must never carry the next
       // handshake (a server may answer it with 101 and then drop its frames).
       ConnectionPool pool = new ConnectionPool(0, 1, TimeUnit.SECONDS);
-      return new OkHttpClient.Builder().dispatcher(dispatcher).connectionPool(pool).build();
+      return new OkHttpClient.Builder()
+          .dispatcher(dispatcher)
+          .connectionPool(pool)
+          .socketFactory(new NoDelaySocketFactory())
+          .build();
     }
   }
 
@@ -1653,6 +1657,49 @@ public final class TwilioCallSimulator implements AutoCloseable {
       ThreadLocalRandom random = ThreadLocalRandom.current();
       return prefix
           + String.format(Locale.ROOT, "%016x%016x", random.nextLong(), random.nextLong());
+    }
+  }
+
+  /**
+   * Creates plain sockets with {@code TCP_NODELAY}: media frames are small and must not wait for
+   * Nagle's algorithm (OkHttp leaves it on), which would add up to a delayed-ACK period (~40 ms).
+   */
+  private static final class NoDelaySocketFactory extends javax.net.SocketFactory {
+    private final javax.net.SocketFactory delegate = javax.net.SocketFactory.getDefault();
+
+    @Override
+    public java.net.Socket createSocket() throws java.io.IOException {
+      return configure(delegate.createSocket());
+    }
+
+    @Override
+    public java.net.Socket createSocket(String host, int port) throws java.io.IOException {
+      return configure(delegate.createSocket(host, port));
+    }
+
+    @Override
+    public java.net.Socket createSocket(
+        String host, int port, java.net.InetAddress localHost, int localPort)
+        throws java.io.IOException {
+      return configure(delegate.createSocket(host, port, localHost, localPort));
+    }
+
+    @Override
+    public java.net.Socket createSocket(java.net.InetAddress host, int port)
+        throws java.io.IOException {
+      return configure(delegate.createSocket(host, port));
+    }
+
+    @Override
+    public java.net.Socket createSocket(
+        java.net.InetAddress address, int port, java.net.InetAddress localAddress, int localPort)
+        throws java.io.IOException {
+      return configure(delegate.createSocket(address, port, localAddress, localPort));
+    }
+
+    private static java.net.Socket configure(java.net.Socket socket) throws java.io.IOException {
+      socket.setTcpNoDelay(true);
+      return socket;
     }
   }
 }

@@ -32,16 +32,28 @@ final class Harness implements AutoCloseable {
   final Recorder<WebhookRejected> rejections = new Recorder<>();
   private final List<TwilioCallSimulator> simulators = new ArrayList<>();
 
-  private Harness(Consumer<TwilioVoiceBackend.Builder> customize, boolean start) {
-    api = FakeTwilioApi.builder().authToken(AUTH_TOKEN).build();
+  private Harness(
+      Consumer<FakeTwilioApi.Builder> customizeApi,
+      String prefix,
+      List<String> dispatcherPaths,
+      Consumer<TwilioVoiceBackend.Builder> customize,
+      boolean start) {
+    FakeTwilioApi.Builder ab = FakeTwilioApi.builder().authToken(AUTH_TOKEN);
+    customizeApi.accept(ab);
+    api = ab.build();
     api.start();
     AtomicReference<TwilioVoiceBackend> ref = new AtomicReference<>();
     SwitchboardServer.Builder sb =
         SwitchboardServer.builder()
             .httpAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
             .webSocketAddress(new java.net.InetSocketAddress("127.0.0.1", 0));
+    List<String> paths = new ArrayList<>();
     for (String path :
         List.of("/twilio/voice", "/twilio/status", "/twilio/stream-status", "/twilio/amd")) {
+      paths.add(prefix + path);
+    }
+    paths.addAll(dispatcherPaths);
+    for (String path : paths) {
       sb.webhook(path, request -> ref.get().webhookHandler().handle(request));
     }
     sb.webSocket(
@@ -53,7 +65,7 @@ final class Harness implements AutoCloseable {
             .accountSid(api.accountSid())
             .authToken(api.authToken())
             .defaultFrom("+14155550100")
-            .publicBaseUrl(URI.create("http://127.0.0.1:" + server.httpPort()))
+            .publicBaseUrl(URI.create("http://127.0.0.1:" + server.httpPort() + prefix))
             .mediaUrl(URI.create("ws://127.0.0.1:" + server.webSocketPort() + "/twilio/media"))
             .allowInsecureUrls(true)
             .apiBaseUrl(api.baseUrl())
@@ -74,15 +86,37 @@ final class Harness implements AutoCloseable {
   }
 
   static Harness start() {
-    return new Harness(b -> {}, true);
+    return start(b -> {});
   }
 
   static Harness start(Consumer<TwilioVoiceBackend.Builder> customize) {
-    return new Harness(customize, true);
+    return new Harness(a -> {}, "", List.of(), customize, true);
   }
 
   static Harness unstarted(Consumer<TwilioVoiceBackend.Builder> customize) {
-    return new Harness(customize, false);
+    return new Harness(a -> {}, "", List.of(), customize, false);
+  }
+
+  /** Started, with the fake API and the backend customized. */
+  static Harness start(
+      Consumer<FakeTwilioApi.Builder> customizeApi,
+      Consumer<TwilioVoiceBackend.Builder> customize) {
+    return new Harness(customizeApi, "", List.of(), customize, true);
+  }
+
+  /** Not started, with the fake API and the backend customized. */
+  static Harness unstarted(
+      Consumer<FakeTwilioApi.Builder> customizeApi,
+      Consumer<TwilioVoiceBackend.Builder> customize) {
+    return new Harness(customizeApi, "", List.of(), customize, false);
+  }
+
+  /**
+   * Started, with a public base URL of {@code http://127.0.0.1:<port><prefix>}: the webhooks are
+   * mounted under the prefix, and the dispatching handler also at each of {@code alsoAt}.
+   */
+  static Harness withPrefix(String prefix, String... alsoAt) {
+    return new Harness(a -> {}, prefix, List.of(alsoAt), b -> {}, true);
   }
 
   URI url(String path) {

@@ -7,8 +7,10 @@ import dev.switchboard.codec.AudioFormat;
 import dev.switchboard.core.AudioChunk;
 import dev.switchboard.core.CloseReason;
 import dev.switchboard.core.ConfigurationException;
+import dev.switchboard.core.ConnectionState;
 import dev.switchboard.core.HealthStatus;
 import dev.switchboard.core.ProviderException;
+import dev.switchboard.core.spi.ProviderConfig;
 import dev.switchboard.core.voice.Call;
 import dev.switchboard.core.voice.CallEvent;
 import dev.switchboard.core.voice.CallRequest;
@@ -28,6 +30,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -379,8 +382,67 @@ class TwilioVoiceBackendTest {
     Call call = place(CallRequest.builder("+14155550123").build());
     h.backend.stop(Duration.ofMillis(50)).join();
     assertThat(h.api.call(call.id()).status()).isEqualTo("completed");
+    assertThat(call.state()).isEqualTo(CallState.COMPLETED); // stop waited for the hang-up
+    assertThat(h.api.requests())
+        .filteredOn(r -> r.method().equals("POST") && r.path().equals(h.api.callPath(call.id())))
+        .hasSize(1)
+        .allSatisfy(r -> assertThat(r.param("Status")).contains("completed"));
     assertThatThrownBy(() -> h.backend.placeCall(CallRequest.builder("+14155550123").build()))
         .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void stopLetsACallThatEndsWithinTheGraceFinishWithoutAHangUp() {
+    h = Harness.start();
+    Call call = place(CallRequest.builder("+14155550123").build());
+    h.api.sendStatusCallback(call.id(), "in-progress");
+    h.events.awaitState(call.id(), CallState.IN_PROGRESS);
+
+    CompletableFuture<Void> stopped = h.backend.stop(Duration.ofMinutes(1));
+    assertThat(h.backend.connectionState()).isEqualTo(ConnectionState.STOPPING);
+    assertThat(stopped).isNotDone();
+    assertThat(h.api.sendStatusCallback(call.id(), "completed").status()).isEqualTo(204);
+
+    assertThat(stopped).succeedsWithin(T); // long before the minute is up
+    assertThat(h.backend.connectionState()).isEqualTo(ConnectionState.STOPPED);
+    assertThat(call.state()).isEqualTo(CallState.COMPLETED);
+    assertThat(h.api.requests())
+        .noneMatch(r -> r.method().equals("POST") && r.path().equals(h.api.callPath(call.id())));
+  }
+
+  @Test
+  void aReconfiguredDefaultFromIsUsedByTheNextCall() {
+    h = Harness.start();
+    h.backend.reconfigure(ProviderConfig.of(Map.of("default-from", "+14155550177")));
+
+    Call call = place(CallRequest.builder("+14155550123").build());
+
+    assertThat(h.api.call(call.id()).from()).isEqualTo("+14155550177");
+    assertThat(call.from()).isEqualTo("+14155550177");
+    assertThat(h.backend.configuration().string("default-from")).isEqualTo("+14155550177");
+    Call explicit = place(CallRequest.builder("+14155550123").from("+14155550166").build());
+    assertThat(h.api.call(explicit.id()).from()).isEqualTo("+14155550166");
+  }
+
+  @Test
+  void aBadDefaultFromIsRefusedNamingTheKeyAndNothingChanges() {
+    h = Harness.start();
+    assertThatThrownBy(
+            () -> h.backend.reconfigure(ProviderConfig.of(Map.of("default-from", "4155550188"))))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("default-from")
+        .hasMessageContaining("4155550188");
+    assertThatThrownBy(
+            () ->
+                h.backend.reconfigure(
+                    ProviderConfig.of(
+                        Map.of("default-from", "+14155550199", "api-base-url", "http://x"))))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("api-base-url");
+
+    assertThat(h.backend.configuration().string("default-from")).isEqualTo("+14155550100");
+    Call call = place(CallRequest.builder("+14155550123").build());
+    assertThat(h.api.call(call.id()).from()).isEqualTo("+14155550100");
   }
 
   @Test

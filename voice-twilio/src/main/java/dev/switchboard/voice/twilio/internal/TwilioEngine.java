@@ -810,36 +810,38 @@ public final class TwilioEngine implements TwilioMediaStream.Host {
         io);
   }
 
+  /**
+   * Runs one REST operation: retried per the policy (only if idempotent), the whole attempt
+   * sequence inside one circuit-breaker permission, so an open breaker fails fast instead of being
+   * waited out by the retry policy.
+   */
   private <T> T rest(Operation op, Supplier<T> action) {
-    return s.retryPolicy()
-        .call(
-            op,
-            () ->
-                s.breaker()
-                    .call(
-                        () -> {
-                          try {
-                            return action.get();
-                          } catch (ApiException e) {
-                            throw new ProviderException(
-                                TwilioErrors.PROVIDER,
-                                op.name() + " failed in the Twilio SDK: " + e.getMessage(),
-                                e.getStatusCode() == null ? 0 : e.getStatusCode(),
-                                e.getCode() == null ? null : e.getCode().toString(),
-                                null,
-                                false,
-                                e);
-                          } catch (TwilioException e) {
-                            throw new ProviderException(
-                                TwilioErrors.PROVIDER,
-                                op.name() + " failed in the Twilio SDK: " + e.getMessage(),
-                                0,
-                                null,
-                                null,
-                                false,
-                                e);
-                          }
-                        }));
+    return s.breaker().call(() -> s.retryPolicy().call(op, () -> sdk(op, action)));
+  }
+
+  /** Maps the SDK's own exceptions (ours pass through) to {@code ProviderException}. */
+  private static <T> T sdk(Operation op, Supplier<T> action) {
+    try {
+      return action.get();
+    } catch (ApiException e) {
+      throw new ProviderException(
+          TwilioErrors.PROVIDER,
+          op.name() + " failed in the Twilio SDK: " + e.getMessage(),
+          e.getStatusCode() == null ? 0 : e.getStatusCode(),
+          e.getCode() == null ? null : e.getCode().toString(),
+          null,
+          false,
+          e);
+    } catch (TwilioException e) {
+      throw new ProviderException(
+          TwilioErrors.PROVIDER,
+          op.name() + " failed in the Twilio SDK: " + e.getMessage(),
+          0,
+          null,
+          null,
+          false,
+          e);
+    }
   }
 
   // ---------------------------------------------------------------- webhooks
@@ -1041,7 +1043,9 @@ public final class TwilioEngine implements TwilioMediaStream.Host {
     try (LogContext ignored = LogContext.call(sid)) {
       switch (event) {
         case "stream-started" -> {
-          if (call.firstStart(streamSid)) {
+          // A stream to our own endpoint is announced by its WebSocket start, once its token is
+          // accepted and it is attached: this callback may come first, or for a refused stream.
+          if (!streamsHere(call) && call.firstStart(streamSid)) {
             publish(call, new CallEvent.StreamStarted(sid, streamSid, now));
           }
         }
@@ -1222,6 +1226,12 @@ public final class TwilioEngine implements TwilioMediaStream.Host {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** Whether the call's media streams to this backend's endpoint (with a token), not elsewhere. */
+  private static boolean streamsHere(TwilioCall call) {
+    TwimlFactory.StreamTarget target = call.streamTarget();
+    return target != null && target.token() != null;
+  }
 
   private static void requireNoReservedParameter(Map<String, String> params) {
     if (params.containsKey(TwimlFactory.TOKEN_PARAMETER)) {
