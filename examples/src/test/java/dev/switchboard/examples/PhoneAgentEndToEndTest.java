@@ -387,6 +387,40 @@ class PhoneAgentEndToEndTest {
   }
 
   @Test
+  void endCallBeforeTheGoodbyeHangsUpOnlyAfterTheFollowUpGoodbyeHasPlayed() throws Exception {
+    // As OpenAI models often do: end_call first; the goodbye is the follow-up response that the
+    // runtime requests once end_call is answered.
+    start(
+        b ->
+            b.agent(
+                f ->
+                    f.reply(Reply.functionCall("end_call", "{\"reason\":\"done\"}"))
+                        .reply(Reply.audio("Goodbye, see you tonight!", Duration.ofMillis(1500)))
+                        .fallbackReply(Reply.audio("", Duration.ofMillis(20)))));
+    LiveCaller caller = new LiveCaller();
+    LocalPhoneAgent.LocalCall call = agent.placeCall(caller.audio(), Pacing.accelerated(4));
+    BridgedCall bridged = call.bridged(TIMEOUT);
+    SessionRecord session = agent.session(call.callSid(), TIMEOUT);
+    TwilioCallSimulator phone = call.simulator();
+    caller.say(voice(440, Duration.ofMillis(400)));
+
+    JsonNode done =
+        session.awaitServerEvent(
+            "response.done",
+            e -> e.path("response").path("output").path(0).path("type").asText().equals("message"),
+            TIMEOUT);
+    byte[] goodbye = Phone.audioOf(session, done.path("response").path("id").asText());
+    assertThat(goodbye).isNotEmpty();
+
+    phone.awaitClosedByServer(TIMEOUT);
+    assertThat(Phone.contains(phone.heard(), goodbye)).as("the whole goodbye was heard").isTrue();
+    assertThat(phone.clearsReceived()).isZero();
+    assertThat(phone.marks()).isNotEmpty().noneMatch(MarkEcho::cleared);
+    assertThat(agent.twilioApi().call(call.callSid()).status()).isEqualTo("completed");
+    bridged.done().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Test
   void theAgentDroppingMidCallEndsTheCallWithAnApology() throws Exception {
     start(b -> b.agent(f -> f.reply(Reply.audio(PhoneAgentDemo.ANSWER, Duration.ofSeconds(3)))));
     LiveCaller caller = new LiveCaller();

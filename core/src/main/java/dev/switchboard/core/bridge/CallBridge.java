@@ -88,6 +88,11 @@ final class CallBridge implements BridgedCall {
   private @Nullable PendingAction pendingAction;
   private boolean responseDoneSinceAction;
   private Cancellable actionTimer = Cancellable.NONE;
+  // The settle window of an end_call or transfer: a follow-up response may still start.
+  private boolean settling;
+  private boolean settled;
+  private int settleEpoch;
+  private Cancellable settleTimer = Cancellable.NONE;
   private Cancellable streamWaitTimer = Cancellable.NONE;
 
   // Confined to the agent's callback thread.
@@ -97,7 +102,13 @@ final class CallBridge implements BridgedCall {
   private byte[] outBuffer = new byte[0];
   private CompletableFuture<?> storeTail = CompletableFuture.completedFuture(null);
 
-  /** What to do to the call once the agent's last words have played. */
+  /**
+   * What to do to the call once the agent's last words have played. {@code waitForResponseDone}
+   * marks the agent's own tools (end_call, transfer_call): the agent is still talking, so the
+   * action waits for a response.done and then for the settle window, in case a follow-up response
+   * (often the goodbye, requested after the tool's output) starts. Hang-ups after the agent closed
+   * or failed do not settle: no response can follow.
+   */
   private record PendingAction(@Nullable TransferTarget transferTo, boolean waitForResponseDone) {}
 
   /** A user tool call in flight. */
@@ -294,6 +305,7 @@ final class CallBridge implements BridgedCall {
     long durationUs = Clips.micros(chunk);
     long nowMs = owner.clock.millis();
     long latencyMs = -1;
+    Cancellable staleSettle = Cancellable.NONE;
     synchronized (sendLock) {
       if (!st.sendAudio(chunk)) {
         dropOutbound();
@@ -308,6 +320,9 @@ final class CallBridge implements BridgedCall {
         mark = ledger.sent(item, durationUs, nowMs);
         framesToCaller++;
         activeResponse = audio.responseId();
+        if (pendingAction != null) {
+          staleSettle = unsettle(); // a (follow-up) response is speaking: it plays first
+        }
         if (speechStoppedAtMs >= 0 && !audio.responseId().equals(responseAtSpeechStop)) {
           latencyMs = nowMs - speechStoppedAtMs;
           lastTurnLatency = Duration.ofMillis(latencyMs);
@@ -318,6 +333,7 @@ final class CallBridge implements BridgedCall {
         st.sendMark(mark);
       }
     }
+    staleSettle.cancel();
     owner.frames.add(1, owner.toCaller);
     if (latencyMs >= 0) {
       owner.turnLatency.record(latencyMs);
@@ -402,15 +418,15 @@ final class CallBridge implements BridgedCall {
   }
 
   private void markEchoed(String name) {
-    PendingAction ready;
+    Runnable next;
     synchronized (lock) {
       if (ended || !ledger.echoed(name, owner.clock.millis()) || pendingAction == null) {
         return;
       }
-      ready = takeReadyAction();
+      next = nextStep();
     }
-    if (ready != null) {
-      perform(ready);
+    if (next != null) {
+      next.run();
     }
   }
 
@@ -470,7 +486,8 @@ final class CallBridge implements BridgedCall {
   // ---------------------------------------------------------------- responses and actions
 
   private void responseDone(String responseId) {
-    PendingAction ready = null;
+    Runnable next = null;
+    Cancellable staleSettle = Cancellable.NONE;
     MediaStream st;
     String doneMark = null;
     synchronized (sendLock) {
@@ -483,36 +500,50 @@ final class CallBridge implements BridgedCall {
           doneMark = ledger.doneMark();
         }
         if (pendingAction != null) {
+          if (settling || settled) {
+            staleSettle = unsettle(); // a response (with no audio) ran in the window: again
+          }
           responseDoneSinceAction = true;
-          ready = takeReadyAction();
+          next = nextStep();
         }
       }
       if (doneMark != null && st != null) {
         st.sendMark(doneMark);
       }
     }
-    if (ready != null) {
-      perform(ready);
+    staleSettle.cancel();
+    if (next != null) {
+      next.run();
     }
   }
 
-  /** Schedules an action for when everything has played; returns it if that is already so. */
-  private @Nullable PendingAction scheduleAction(PendingAction action, Duration timeout) {
+  /** Schedules an action for when everything has played and runs what is due now, if anything. */
+  private void scheduleAction(PendingAction action, Duration timeout) {
     Cancellable timer = owner.scheduler.schedule(timeout, this::actionTimedOut);
+    Runnable next;
     synchronized (lock) {
       if (ended || pendingAction != null) {
-        timer.cancel();
-        return null;
+        next = timer::cancel;
+      } else {
+        pendingAction = action;
+        responseDoneSinceAction = false;
+        settling = false;
+        settled = false;
+        actionTimer = timer;
+        next = nextStep();
       }
-      pendingAction = action;
-      responseDoneSinceAction = false;
-      actionTimer = timer;
-      return takeReadyAction();
+    }
+    if (next != null) {
+      next.run();
     }
   }
 
-  /** Takes the pending action if its conditions hold. Call under the lock. */
-  private @Nullable PendingAction takeReadyAction() {
+  /**
+   * Returns what the pending action needs once the lock is released: to be performed (its
+   * conditions hold and, for the agent's tools, the settle window passed quietly), a settle window
+   * to be started (its conditions hold for the first time), or nothing. Call under the lock.
+   */
+  private @Nullable Runnable nextStep() {
     PendingAction a = pendingAction;
     if (a == null
         || a.waitForResponseDone() && !responseDoneSinceAction
@@ -520,22 +551,88 @@ final class CallBridge implements BridgedCall {
         || !ledger.idle()) {
       return null;
     }
+    if (a.waitForResponseDone() && !settled) {
+      if (settling) {
+        return null;
+      }
+      settling = true;
+      int epoch = ++settleEpoch;
+      return () -> startSettle(epoch);
+    }
     pendingAction = null;
-    actionTimer.cancel();
+    settling = false;
+    settled = false;
+    Cancellable timer = actionTimer;
+    Cancellable settle = settleTimer;
     actionTimer = Cancellable.NONE;
-    return a;
+    settleTimer = Cancellable.NONE;
+    return () -> {
+      timer.cancel();
+      settle.cancel();
+      perform(a);
+    };
+  }
+
+  /**
+   * Ends the settle window because a response started (or ran) in it; the action waits for that
+   * response to play, then settles again. Returns the window's timer, to cancel outside the lock.
+   * Call under the lock.
+   */
+  private Cancellable unsettle() {
+    settled = false;
+    if (!settling) {
+      return Cancellable.NONE;
+    }
+    settling = false;
+    settleEpoch++;
+    Cancellable timer = settleTimer;
+    settleTimer = Cancellable.NONE;
+    return timer;
+  }
+
+  private void startSettle(int epoch) {
+    Cancellable timer = owner.scheduler.schedule(owner.endCallSettle, () -> settleElapsed(epoch));
+    synchronized (lock) {
+      if (!ended && settling && epoch == settleEpoch) {
+        settleTimer = timer;
+        return;
+      }
+    }
+    timer.cancel(); // the window ended (or already elapsed) before its timer was installed
+  }
+
+  private void settleElapsed(int epoch) {
+    Runnable next;
+    synchronized (lock) {
+      if (ended || !settling || epoch != settleEpoch) {
+        return;
+      }
+      settling = false;
+      settled = true;
+      settleTimer = Cancellable.NONE;
+      next = nextStep();
+    }
+    if (next != null) {
+      next.run();
+    }
   }
 
   private void actionTimedOut() {
     PendingAction a;
+    Cancellable settle;
     synchronized (lock) {
       a = pendingAction;
       pendingAction = null;
       actionTimer = Cancellable.NONE;
+      settle = settleTimer;
+      settleTimer = Cancellable.NONE;
+      settling = false;
+      settled = false;
       if (ended || a == null) {
         return;
       }
     }
+    settle.cancel();
     log.info("call {}: last words did not finish playing in time; acting anyway", callId);
     perform(a);
   }
@@ -595,10 +692,7 @@ final class CallBridge implements BridgedCall {
   private void endCall(ToolCall toolCall) {
     reply(ToolResult.success(toolCall.id(), "{\"status\":\"ending\"}"));
     toolCalled(toolCall.name(), 0, true);
-    PendingAction ready = scheduleAction(new PendingAction(null, true), owner.endCallTimeout);
-    if (ready != null) {
-      perform(ready);
-    }
+    scheduleAction(new PendingAction(null, true), owner.endCallTimeout);
   }
 
   private void transfer(ToolCall toolCall) {
@@ -620,10 +714,7 @@ final class CallBridge implements BridgedCall {
     }
     reply(ToolResult.success(toolCall.id(), "{\"status\":\"transferring\"}"));
     toolCalled(toolCall.name(), 0, true);
-    PendingAction ready = scheduleAction(new PendingAction(target, true), owner.endCallTimeout);
-    if (ready != null) {
-      perform(ready);
-    }
+    scheduleAction(new PendingAction(target, true), owner.endCallTimeout);
   }
 
   private void sendDtmf(ToolCall toolCall) {
@@ -862,10 +953,7 @@ final class CallBridge implements BridgedCall {
         return;
       }
       // The agent ended the conversation: let queued audio play, then hang up.
-      PendingAction ready = scheduleAction(new PendingAction(null, false), owner.endCallTimeout);
-      if (ready != null) {
-        perform(ready);
-      }
+      scheduleAction(new PendingAction(null, false), owner.endCallTimeout);
     }
   }
 
@@ -904,10 +992,7 @@ final class CallBridge implements BridgedCall {
     if (wait.compareTo(owner.endCallTimeout) < 0) {
       wait = owner.endCallTimeout;
     }
-    PendingAction ready = scheduleAction(new PendingAction(null, false), wait);
-    if (ready != null) {
-      perform(ready);
-    }
+    scheduleAction(new PendingAction(null, false), wait);
   }
 
   /** Stops the bridge once: cancels timers and tools, detaches, closes the agent session. */
@@ -921,10 +1006,13 @@ final class CallBridge implements BridgedCall {
       }
       ended = true;
       timers.add(actionTimer);
+      timers.add(settleTimer);
       timers.add(streamWaitTimer);
       actionTimer = Cancellable.NONE;
+      settleTimer = Cancellable.NONE;
       streamWaitTimer = Cancellable.NONE;
       pendingAction = null;
+      settling = false;
       for (PendingTool p : tools.values()) {
         p.answered = true;
         timers.add(p.timeout);

@@ -6,9 +6,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a bridge's timers (tool timeouts, the slow-tool notice, the end-call and apology waits). One
- * scheduler serves every call of a bridge; per-call tasks are cancelled when the call ends.
- * Package-private so tests can drive time by hand. Thread-safe.
+ * Runs a bridge's timers (tool timeouts, the slow-tool notice, the end-call and apology waits, the
+ * end-call settle window). One scheduler serves every call of a bridge; per-call tasks are
+ * cancelled when the call ends. Package-private so tests can drive time by hand. Thread-safe.
  */
 interface Scheduler {
   /**

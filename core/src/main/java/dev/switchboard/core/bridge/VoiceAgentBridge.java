@@ -81,7 +81,12 @@ import org.slf4j.LoggerFactory;
  *       {@code end_call} (hangs up once the goodbye has played, or after {@link
  *       Builder#endCallTimeout}), {@code transfer_call} (only to targets the application allowed,
  *       chosen by name; transfers once the agent's words have played), {@code send_dtmf} (the call
- *       then usually continues on a new stream: see {@link BridgedCall#replaceStream}).
+ *       then usually continues on a new stream: see {@link BridgedCall#replaceStream}). The goodbye
+ *       may come before the tool call or after it, in the follow-up response the runtime requests
+ *       once the tool is answered (OpenAI Realtime models often call {@code end_call} first): when
+ *       the agent's response is done and everything sent has played, the bridge waits {@link
+ *       Builder#endCallSettle} more; a response starting in that window is played to its end first,
+ *       then the bridge settles again. {@code endCallTimeout} bounds the whole wait.
  *   <li><b>Transcripts</b>: final transcripts of both speakers are published as {@code
  *       AgentEvent.TranscriptReceived} and appended to the stores, on the tool executor, in order;
  *       partial transcripts are not published (they are superseded by the final text).
@@ -123,6 +128,7 @@ public final class VoiceAgentBridge implements AutoCloseable {
   final Duration toolTimeout;
   final Duration slowToolNotice;
   final Duration endCallTimeout;
+  final Duration endCallSettle;
   final @Nullable CallStore callStore;
   final @Nullable TranscriptStore transcriptStore;
   final Consumer<? super SwitchboardEvent> events;
@@ -151,6 +157,7 @@ public final class VoiceAgentBridge implements AutoCloseable {
     this.toolTimeout = b.toolTimeout;
     this.slowToolNotice = b.slowToolNotice;
     this.endCallTimeout = b.endCallTimeout;
+    this.endCallSettle = b.endCallSettle;
     this.callStore = b.callStore;
     this.transcriptStore = b.transcriptStore;
     this.events = b.events;
@@ -373,6 +380,7 @@ public final class VoiceAgentBridge implements AutoCloseable {
     private Duration toolTimeout = Duration.ofSeconds(10);
     private Duration slowToolNotice = Duration.ofMillis(1500);
     private Duration endCallTimeout = Duration.ofSeconds(10);
+    private Duration endCallSettle = Duration.ofSeconds(1);
     private @Nullable CallStore callStore;
     private @Nullable TranscriptStore transcriptStore;
     private Consumer<? super SwitchboardEvent> events = e -> {};
@@ -523,14 +531,32 @@ public final class VoiceAgentBridge implements AutoCloseable {
     }
 
     /**
-     * Sets how long {@code end_call} (and the hang-up after an agent failure) waits for the last
-     * words to play before hanging up anyway (default 10 s).
+     * Sets how long {@code end_call} and {@code transfer_call} (and the hang-up after an agent
+     * failure) wait for the last words to play before acting anyway (default 10 s). It bounds the
+     * whole wait, {@link #endCallSettle} windows included.
      *
      * @param timeout positive
      * @return this builder
      */
     public Builder endCallTimeout(Duration timeout) {
       this.endCallTimeout = positive(timeout, "endCallTimeout");
+      return this;
+    }
+
+    /**
+     * Sets how long {@code end_call} and {@code transfer_call} wait, once the agent's response is
+     * done and everything sent has played, for a follow-up response to start (default 1 s). A
+     * runtime may ask for one more response after the tool's output, and the model's goodbye is
+     * often in it; if one starts (its audio arrives, or it completes) within the window, the bridge
+     * waits for it to play to its end and settles again; if none does, it hangs up or transfers.
+     * The hang-up after the agent session closed or failed does not wait: no response can follow.
+     * Longer windows tolerate slower runtimes at the cost of silence before the hang-up.
+     *
+     * @param settle positive
+     * @return this builder
+     */
+    public Builder endCallSettle(Duration settle) {
+      this.endCallSettle = positive(settle, "endCallSettle");
       return this;
     }
 

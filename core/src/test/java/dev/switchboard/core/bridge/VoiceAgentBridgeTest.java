@@ -273,23 +273,87 @@ class VoiceAgentBridgeTest {
   // ---------------------------------------------------------------- built-in tools
 
   @Test
-  void endCallHangsUpOnceTheGoodbyeHasPlayed() {
+  void endCallHangsUpOnceTheGoodbyeHasPlayedAndNoFollowUpStarted() {
     BridgedCall bridged = attach(builder());
     ScriptedSession session = runtime.session();
-    session.speakFor("r1", "i1", 500, 100);
+    session.speakFor("r1", "i1", 500, 100); // the goodbye, then end_call in the same response
     session.listener.onToolCall(ToolCall.of("c1", "end_call", "{\"reason\":\"done\"}"));
     assertThat(session.toolResults)
         .singleElement()
         .satisfies(r -> assertThat(r.isError()).isFalse());
     session.listener.onResponseDone("r1");
     stream.play(Duration.ofMillis(300));
+    scheduler.advance(Duration.ofSeconds(2)); // the goodbye is still playing: no settling yet
     assertThat(call.hangUps.get()).isZero();
-    stream.playAll();
+    stream.play(Duration.ofMillis(200)); // its last mark echoes: the settle window opens
+    assertThat(call.hangUps.get()).isZero();
+    scheduler.advance(Duration.ofMillis(999));
+    assertThat(call.hangUps.get()).isZero();
+    scheduler.advance(Duration.ofMillis(1));
     assertThat(call.hangUps.get()).isEqualTo(1);
     assertThat(session.closes.get()).isEqualTo(1);
     assertThat(bridged.done()).isCompleted();
     assertThat(scheduler.pending()).isZero();
     assertThat(bridge.activeCalls()).isZero();
+  }
+
+  @Test
+  void endCallWaitsForAGoodbyeInTheFollowUpResponse() {
+    BridgedCall bridged = attach(builder());
+    ScriptedSession session = runtime.session();
+    // end_call first; answering it makes the runtime ask for a follow-up: the goodbye.
+    session.listener.onToolCall(ToolCall.of("c1", "end_call", "{}"));
+    session.listener.onResponseDone("r1");
+    scheduler.advance(Duration.ofMillis(400));
+    assertThat(call.hangUps.get()).isZero();
+
+    session.speakFor("r2", "i2", 1000, 100);
+    scheduler.advance(Duration.ofMillis(700)); // past the first window: it was called off
+    assertThat(call.hangUps.get()).isZero();
+    session.listener.onResponseDone("r2");
+    stream.play(Duration.ofMillis(999));
+    scheduler.advance(Duration.ofSeconds(2)); // the goodbye's last mark has not echoed
+    assertThat(call.hangUps.get()).isZero();
+
+    stream.play(Duration.ofMillis(1)); // the last mark echoes: settle again
+    assertThat(stream.marks).hasSize(10);
+    scheduler.advance(Duration.ofMillis(999));
+    assertThat(call.hangUps.get()).isZero();
+    scheduler.advance(Duration.ofMillis(1));
+    assertThat(call.hangUps.get()).isEqualTo(1);
+    assertThat(stream.clears).isZero();
+    assertThat(bridged.done()).isCompleted();
+    assertThat(scheduler.pending()).isZero();
+  }
+
+  @Test
+  void endCallWithoutAFollowUpHangsUpAfterTheSettleWindow() {
+    attach(builder().endCallSettle(Duration.ofMillis(600)));
+    ScriptedSession session = runtime.session();
+    session.listener.onToolCall(ToolCall.of("c1", "end_call", "{}"));
+    scheduler.advance(Duration.ofSeconds(3)); // the response is not done: no window yet
+    assertThat(call.hangUps.get()).isZero();
+    session.listener.onResponseDone("r1");
+    scheduler.advance(Duration.ofMillis(599));
+    assertThat(call.hangUps.get()).isZero();
+    scheduler.advance(Duration.ofMillis(1));
+    assertThat(call.hangUps.get()).isEqualTo(1);
+    assertThat(scheduler.pending()).isZero();
+  }
+
+  @Test
+  void aFollowUpResponseWithoutAudioOpensANewSettleWindow() {
+    attach(builder());
+    ScriptedSession session = runtime.session();
+    session.listener.onToolCall(ToolCall.of("c1", "end_call", "{}"));
+    session.listener.onResponseDone("r1");
+    scheduler.advance(Duration.ofMillis(800));
+    session.listener.onResponseDone("r2"); // a response ran (text only) within the window
+    scheduler.advance(Duration.ofMillis(999));
+    assertThat(call.hangUps.get()).isZero();
+    scheduler.advance(Duration.ofMillis(1));
+    assertThat(call.hangUps.get()).isEqualTo(1);
+    assertThat(scheduler.pending()).isZero();
   }
 
   @Test
@@ -304,6 +368,47 @@ class VoiceAgentBridgeTest {
     scheduler.advance(Duration.ofMillis(1));
     assertThat(call.hangUps.get()).isEqualTo(1);
     assertThat(scheduler.pending()).isZero();
+  }
+
+  @Test
+  void theEndCallTimeoutBoundsFollowUpsAndSettleWindows() {
+    attach(builder().endCallTimeout(Duration.ofSeconds(3)));
+    ScriptedSession session = runtime.session();
+    session.listener.onToolCall(ToolCall.of("c1", "end_call", "{}"));
+    session.listener.onResponseDone("r1");
+    for (int i = 2; i <= 4; i++) { // follow-ups keep coming, each just inside the window
+      scheduler.advance(Duration.ofMillis(900));
+      session.listener.onResponseDone("r" + i);
+    }
+    scheduler.advance(Duration.ofMillis(299));
+    assertThat(call.hangUps.get()).isZero();
+    scheduler.advance(Duration.ofMillis(1)); // 3 s after end_call, a window still open
+    assertThat(call.hangUps.get()).isEqualTo(1);
+    assertThat(scheduler.pending()).isZero();
+  }
+
+  @Test
+  void theEndCallTimeoutBoundsAFollowUpGoodbyeThatNeverFinishesPlaying() {
+    attach(builder().endCallTimeout(Duration.ofSeconds(3)));
+    ScriptedSession session = runtime.session();
+    session.listener.onToolCall(ToolCall.of("c1", "end_call", "{}"));
+    session.listener.onResponseDone("r1");
+    scheduler.advance(Duration.ofMillis(500));
+    session.speakFor("r2", "i2", 800, 100);
+    session.listener.onResponseDone("r2");
+    stream.play(Duration.ofMillis(400)); // the phone stops confirming halfway
+    scheduler.advance(Duration.ofMillis(2099));
+    assertThat(call.hangUps.get()).isZero();
+    scheduler.advance(Duration.ofMillis(1));
+    assertThat(call.hangUps.get()).isEqualTo(1);
+    assertThat(scheduler.pending()).isZero();
+  }
+
+  @Test
+  void endCallSettleMustBePositive() {
+    assertThatThrownBy(() -> VoiceAgentBridge.builder().endCallSettle(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("endCallSettle");
   }
 
   @Test
@@ -323,7 +428,9 @@ class VoiceAgentBridgeTest {
     assertThat(session.toolResults.get(1).isError()).isFalse();
     session.listener.onResponseDone("r1");
     assertThat(call.transfers).isEmpty();
-    stream.playAll();
+    stream.play(Duration.ofMillis(200));
+    assertThat(call.transfers).isEmpty(); // played: the settle window is open
+    scheduler.advance(Duration.ofSeconds(1));
     assertThat(call.transfers).containsExactly(sales);
     assertThat(eventsOf(AgentEvent.ToolCalled.class))
         .extracting(AgentEvent.ToolCalled::succeeded)

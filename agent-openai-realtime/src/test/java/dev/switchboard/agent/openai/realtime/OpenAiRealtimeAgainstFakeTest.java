@@ -280,7 +280,7 @@ class OpenAiRealtimeAgainstFakeTest {
     }
     rt.close();
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    Set<String> leaked;
+    Set<Thread> leaked;
     do {
       leaked =
           Thread.getAllStackTraces().keySet().stream()
@@ -290,13 +290,15 @@ class OpenAiRealtimeAgainstFakeTest {
               .filter(t -> !t.getName().startsWith("MockWebServer"))
               .filter(t -> !t.getName().startsWith("fake-openai-realtime")) // the fake's own
               .filter(t -> !t.getName().contains("CompletableFutureDelayScheduler"))
-              .map(Thread::getName)
               .collect(Collectors.toSet());
-      if (leaked.isEmpty()) {
-        break;
+      // Wait for the stragglers to end (a join, not a sleep), up to the deadline.
+      for (Thread t : leaked) {
+        long left = deadline - System.nanoTime();
+        if (left > 0) {
+          t.join(Math.max(1, left / 1_000_000));
+        }
       }
-      Thread.sleep(50);
-    } while (System.nanoTime() < deadline);
-    assertThat(leaked).isEmpty();
+    } while (leaked.stream().anyMatch(Thread::isAlive) && System.nanoTime() < deadline);
+    assertThat(leaked.stream().filter(Thread::isAlive).map(Thread::getName)).isEmpty();
   }
 }

@@ -305,6 +305,9 @@ public final class RealtimeSession extends WebSocketListener implements AgentSes
           CompletableFuture.delayedExecutor(CLOSE_BOUND.toMillis(), TimeUnit.MILLISECONDS)
               .execute(
                   () -> {
+                    // Release the socket whatever happened: a peer that stopped reading would
+                    // otherwise hold OkHttp's writer thread in the close frame's flush forever.
+                    cancel(ws);
                     if (stateIs(State.CLOSING)) {
                       log.debug("session {}: no close answer in {}; cancelling", id, CLOSE_BOUND);
                       cancel(ws);
@@ -575,6 +578,9 @@ public final class RealtimeSession extends WebSocketListener implements AgentSes
   @Override
   public void onClosing(WebSocket webSocket, int code, String reason) {
     webSocket.close(1000, null);
+    // Bounded: if the server stops reading before our close frame is flushed, cancel the socket.
+    CompletableFuture.delayedExecutor(CLOSE_BOUND.toMillis(), TimeUnit.MILLISECONDS)
+        .execute(webSocket::cancel);
     State was;
     synchronized (lock) {
       was = state;
