@@ -1,5 +1,6 @@
 package dev.switchboard.voice.twilio.internal;
 
+import dev.switchboard.core.internal.SerialExecutor;
 import dev.switchboard.core.voice.Call;
 import dev.switchboard.core.voice.CallDirection;
 import dev.switchboard.core.voice.CallState;

@@ -15,6 +15,7 @@ import dev.switchboard.core.ConnectionState;
 import dev.switchboard.core.HealthStatus;
 import dev.switchboard.core.ProviderException;
 import dev.switchboard.core.SwitchboardException;
+import dev.switchboard.core.internal.SerialExecutor;
 import dev.switchboard.core.resilience.Operation;
 import dev.switchboard.core.spi.ProviderConfig;
 import dev.switchboard.core.telemetry.LogContext;

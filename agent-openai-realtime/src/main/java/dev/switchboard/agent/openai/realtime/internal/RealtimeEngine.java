@@ -88,7 +88,7 @@ public final class RealtimeEngine {
     if (base == null) {
       b.connectTimeout(settings.connectTimeout())
           .readTimeout(settings.connectTimeout())
-          .socketFactory(new NoDelaySocketFactory());
+          .socketFactory(new dev.switchboard.core.internal.NoDelaySocketFactory());
     }
     this.client = b.build();
     this.httpUrl = httpUrl(settings);
@@ -251,48 +251,5 @@ public final class RealtimeEngine {
    */
   public boolean isClosed() {
     return closed.get();
-  }
-
-  /**
-   * Creates plain sockets with {@code TCP_NODELAY}: media frames are small and must not wait for
-   * Nagle's algorithm (OkHttp leaves it on), which would add up to a delayed-ACK period (~40 ms).
-   */
-  private static final class NoDelaySocketFactory extends javax.net.SocketFactory {
-    private final javax.net.SocketFactory delegate = javax.net.SocketFactory.getDefault();
-
-    @Override
-    public java.net.Socket createSocket() throws java.io.IOException {
-      return configure(delegate.createSocket());
-    }
-
-    @Override
-    public java.net.Socket createSocket(String host, int port) throws java.io.IOException {
-      return configure(delegate.createSocket(host, port));
-    }
-
-    @Override
-    public java.net.Socket createSocket(
-        String host, int port, java.net.InetAddress localHost, int localPort)
-        throws java.io.IOException {
-      return configure(delegate.createSocket(host, port, localHost, localPort));
-    }
-
-    @Override
-    public java.net.Socket createSocket(java.net.InetAddress host, int port)
-        throws java.io.IOException {
-      return configure(delegate.createSocket(host, port));
-    }
-
-    @Override
-    public java.net.Socket createSocket(
-        java.net.InetAddress address, int port, java.net.InetAddress localAddress, int localPort)
-        throws java.io.IOException {
-      return configure(delegate.createSocket(address, port, localAddress, localPort));
-    }
-
-    private static java.net.Socket configure(java.net.Socket socket) throws java.io.IOException {
-      socket.setTcpNoDelay(true);
-      return socket;
-    }
   }
 }

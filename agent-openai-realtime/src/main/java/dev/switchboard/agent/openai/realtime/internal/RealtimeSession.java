@@ -17,6 +17,7 @@ import dev.switchboard.core.agent.Speaker;
 import dev.switchboard.core.agent.ToolCall;
 import dev.switchboard.core.agent.ToolResult;
 import dev.switchboard.core.agent.Transcript;
+import dev.switchboard.core.internal.SerialExecutor;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;

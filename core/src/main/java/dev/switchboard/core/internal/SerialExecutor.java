@@ -1,4 +1,4 @@
-package dev.switchboard.voice.twilio.internal;
+package dev.switchboard.core.internal;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
@@ -7,8 +7,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Not API. Runs tasks one at a time, in submission order, on an underlying executor: one per call,
- * so a call's events reach listeners in order and never concurrently. Thread-safe.
+ * Not API. Runs tasks one at a time, in submission order, on an underlying executor; with a direct
+ * delegate ({@code Runnable::run}) tasks run on the submitting thread unless another thread is
+ * already draining, which then runs them after its current task. Providers use one per session or
+ * call, so its events reach the listener in order, never concurrently, never re-entered.
+ * Thread-safe.
  */
 public final class SerialExecutor implements Executor {
   private static final Logger log = LoggerFactory.getLogger(SerialExecutor.class);
@@ -39,7 +42,7 @@ public final class SerialExecutor implements Executor {
     try {
       delegate.execute(this::drain);
     } catch (RejectedExecutionException e) {
-      log.warn("callback executor refused work; running call events inline", e);
+      log.warn("executor refused work; running the tasks inline", e);
       drain();
     }
   }
@@ -57,7 +60,7 @@ public final class SerialExecutor implements Executor {
       try {
         next.run();
       } catch (RuntimeException e) {
-        log.warn("call event task failed", e);
+        log.warn("serial task failed", e);
       }
     }
   }
