@@ -160,6 +160,8 @@ public final class FakeOpenAiRealtimeServer implements AutoCloseable {
   private final Reply fallbackReply;
 
   private final Object lock = new Object();
+  private final java.util.Queue<Thread> schedulerThreads =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   // Guarded by lock; notified when a session opens.
   private final ArrayDeque<Reply> replies;
   private final ArrayDeque<String> transcripts;
@@ -210,6 +212,7 @@ public final class FakeOpenAiRealtimeServer implements AutoCloseable {
               r -> {
                 Thread thread = new Thread(r, "fake-openai-realtime");
                 thread.setDaemon(true);
+                schedulerThreads.add(thread);
                 return thread;
               });
       executor.setRemoveOnCancelPolicy(true);
@@ -392,6 +395,10 @@ public final class FakeOpenAiRealtimeServer implements AutoCloseable {
       executor.shutdownNow();
       try {
         executor.awaitTermination(5, TimeUnit.SECONDS);
+        // a terminated pool's worker can still be unwinding; close() promises the thread is gone
+        for (Thread thread : schedulerThreads) {
+          thread.join(TimeUnit.SECONDS.toMillis(5));
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
