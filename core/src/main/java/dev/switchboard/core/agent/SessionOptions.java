@@ -1,6 +1,7 @@
 package dev.switchboard.core.agent;
 
 import dev.switchboard.codec.AudioFormat;
+import dev.switchboard.core.voice.CallDirection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +32,9 @@ import org.jspecify.annotations.Nullable;
  * @param tools the tools the agent may call
  * @param context values for the agent's prompt template and metadata (e.g. customer name)
  * @param callId the call this session serves, for logs and events, or null
+ * @param direction the direction of the call this session serves, or null if unknown; when the
+ *     builder is not told who speaks first, an outbound call's callee does (they answer with
+ *     "hello?"), otherwise the agent
  */
 public record SessionOptions(
     Capability mode,
@@ -41,7 +45,8 @@ public record SessionOptions(
     @Nullable String greeting,
     List<ToolDefinition> tools,
     Map<String, String> context,
-    @Nullable String callId) {
+    @Nullable String callId,
+    @Nullable CallDirection direction) {
 
   /** Who speaks first when the session opens. */
   public enum FirstSpeaker {
@@ -114,11 +119,12 @@ public record SessionOptions(
     private @Nullable String instructions;
     private @Nullable String voice;
     private @Nullable AudioFormat audioFormat;
-    private FirstSpeaker firstSpeaker = FirstSpeaker.AGENT;
+    private @Nullable FirstSpeaker firstSpeaker;
     private @Nullable String greeting;
     private final List<ToolDefinition> tools = new ArrayList<>();
     private final Map<String, String> context = new LinkedHashMap<>();
     private @Nullable String callId;
+    private @Nullable CallDirection direction;
 
     private Builder(Capability mode) {
       this.mode = Objects.requireNonNull(mode, "mode");
@@ -158,7 +164,8 @@ public record SessionOptions(
     }
 
     /**
-     * Sets who speaks first (default: the agent).
+     * Sets who speaks first (default: the callee of an {@linkplain #direction outbound} call, the
+     * agent otherwise).
      *
      * @param firstSpeaker who speaks first
      * @return this builder
@@ -214,14 +221,39 @@ public record SessionOptions(
     }
 
     /**
+     * Sets the direction of the call the session serves, which decides who speaks first unless
+     * {@link #firstSpeaker} is set.
+     *
+     * @param direction the call's direction
+     * @return this builder
+     */
+    public Builder direction(CallDirection direction) {
+      this.direction = Objects.requireNonNull(direction, "direction");
+      return this;
+    }
+
+    /**
      * Builds the options.
      *
      * @return the options
      * @throws IllegalArgumentException naming a bad setting
      */
     public SessionOptions build() {
+      FirstSpeaker first =
+          firstSpeaker != null
+              ? firstSpeaker
+              : direction == CallDirection.OUTBOUND ? FirstSpeaker.USER : FirstSpeaker.AGENT;
       return new SessionOptions(
-          mode, instructions, voice, audioFormat, firstSpeaker, greeting, tools, context, callId);
+          mode,
+          instructions,
+          voice,
+          audioFormat,
+          first,
+          greeting,
+          tools,
+          context,
+          callId,
+          direction);
     }
   }
 }

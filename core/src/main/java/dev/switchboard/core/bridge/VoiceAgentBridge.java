@@ -324,7 +324,8 @@ public final class VoiceAgentBridge implements AutoCloseable {
             base.greeting(),
             defs,
             base.context(),
-            call.id());
+            call.id(),
+            call.direction());
     CallBridge bridge = new CallBridge(this, call, stream);
     active.add(bridge);
     bridge.done().whenComplete((v, e) -> active.remove(bridge));

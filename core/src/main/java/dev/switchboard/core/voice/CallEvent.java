@@ -122,4 +122,47 @@ public sealed interface CallEvent extends SwitchboardEvent {
       Objects.requireNonNull(timestamp, "timestamp");
     }
   }
+
+  /**
+   * The agent service's side of a call changed: a {@code TELEPHONY_DIRECT} agent service (Ultravox)
+   * created, joined, ended or billed its call, as its webhooks report. Duplicated deliveries are
+   * published once.
+   *
+   * @param callId the telephony call's id when the agent service knows it (the session's {@code
+   *     callId}, carried in the agent call's metadata), otherwise the agent service's call id
+   * @param agentCallId the agent service's call id
+   * @param phase what happened
+   * @param detail for {@link AgentCallPhase#ENDED} the end reason (Ultravox: {@code hangup}, {@code
+   *     agent_hangup}, {@code timeout}, {@code unjoined}, {@code connection_error}, {@code
+   *     system_error}); for {@link AgentCallPhase#BILLED} the billed duration (e.g. {@code "61s"});
+   *     otherwise null
+   * @param timestamp when the agent service reported it
+   */
+  record AgentCallChanged(
+      String callId,
+      String agentCallId,
+      AgentCallPhase phase,
+      @Nullable String detail,
+      Instant timestamp)
+      implements CallEvent {
+    /** Validates the components. */
+    public AgentCallChanged {
+      Objects.requireNonNull(callId, "callId");
+      Objects.requireNonNull(agentCallId, "agentCallId");
+      Objects.requireNonNull(phase, "phase");
+      Objects.requireNonNull(timestamp, "timestamp");
+    }
+  }
+
+  /** The phases of an agent service's call, in the order they happen. */
+  enum AgentCallPhase {
+    /** The agent service created the call. */
+    STARTED,
+    /** The media joined: the conversation began. */
+    JOINED,
+    /** The call ended (also for calls never joined). */
+    ENDED,
+    /** The call was billed, after it ended. */
+    BILLED
+  }
 }

@@ -64,6 +64,24 @@ class AgentValuesTest {
   }
 
   @Test
+  void anOutboundCallsCalleeSpeaksFirstUnlessTold() {
+    SessionOptions.Builder outbound =
+        SessionOptions.builder(Capability.TELEPHONY_DIRECT)
+            .direction(dev.switchboard.core.voice.CallDirection.OUTBOUND);
+    assertThat(outbound.build().firstSpeaker()).isEqualTo(SessionOptions.FirstSpeaker.USER);
+    assertThat(outbound.build().direction())
+        .isEqualTo(dev.switchboard.core.voice.CallDirection.OUTBOUND);
+    assertThat(outbound.firstSpeaker(SessionOptions.FirstSpeaker.AGENT).build().firstSpeaker())
+        .isEqualTo(SessionOptions.FirstSpeaker.AGENT);
+    assertThat(
+            SessionOptions.builder(Capability.TELEPHONY_DIRECT)
+                .direction(dev.switchboard.core.voice.CallDirection.INBOUND)
+                .build()
+                .firstSpeaker())
+        .isEqualTo(SessionOptions.FirstSpeaker.AGENT);
+  }
+
+  @Test
   void transcriptsDoNotPrintWhatWasSaid() {
     Transcript t = new Transcript(Speaker.USER, "my card is 4111", true, "item1", Instant.EPOCH);
     assertThat(t.toString()).doesNotContain("4111").contains("USER");
