@@ -33,6 +33,7 @@ final class HttpEndpoint implements HttpHandler {
   static final String HEALTH_PATH = "/health";
 
   private final Map<String, WebhookHandler> routes;
+  private final java.util.List<String> subtrees; // "/agents/" for "/agents/*", longest first
   private final HealthEndpoint health;
   private final PublicUrlResolver resolver;
   private final int maxRequestBytes;
@@ -47,6 +48,12 @@ final class HttpEndpoint implements HttpHandler {
       PublicUrlResolver resolver,
       int maxRequestBytes) {
     this.routes = Map.copyOf(routes);
+    this.subtrees =
+        routes.keySet().stream()
+            .filter(p -> p.endsWith("/*"))
+            .map(p -> p.substring(0, p.length() - 1))
+            .sorted(java.util.Comparator.comparingInt(String::length).reversed())
+            .toList();
     this.health = health;
     this.resolver = resolver;
     this.maxRequestBytes = maxRequestBytes;
@@ -76,6 +83,19 @@ final class HttpEndpoint implements HttpHandler {
     }
   }
 
+  private @org.jspecify.annotations.Nullable WebhookHandler route(String path) {
+    WebhookHandler exact = routes.get(path);
+    if (exact != null) {
+      return exact;
+    }
+    for (String subtree : subtrees) {
+      if (path.length() > subtree.length() && path.startsWith(subtree)) {
+        return routes.get(subtree + "*");
+      }
+    }
+    return null;
+  }
+
   private void serve(HttpExchange exchange) throws IOException {
     String method = exchange.getRequestMethod();
     URI uri = exchange.getRequestURI();
@@ -89,7 +109,7 @@ final class HttpEndpoint implements HttpHandler {
       serveHealth(exchange, method);
       return;
     }
-    WebhookHandler handler = routes.get(path);
+    WebhookHandler handler = route(path);
     if (handler == null) {
       log.debug("{} {} -> 404", method, path);
       respond(exchange, WebhookResponse.error(404, "not_found", "no handler at this path"), false);

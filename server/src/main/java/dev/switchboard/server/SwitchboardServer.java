@@ -55,10 +55,13 @@ import org.slf4j.LoggerFactory;
  * server.stop(Duration.ofSeconds(10));
  * }</pre>
  *
- * <p><b>Routing.</b> Paths match exactly (no prefixes, no trailing-slash folding). An HTTP request
- * to an unknown path gets a 404 JSON error; a WebSocket upgrade to an unknown path is refused in
- * the handshake. Every HTTP method is passed to the handler; {@code /health} accepts GET and HEAD.
- * Each {@link dev.switchboard.core.webhook.WebhookRequest} carries the public URL (see {@link
+ * <p><b>Routing.</b> Paths match exactly (no trailing-slash folding), except that a webhook path
+ * ending in {@code /*} serves every path below it ({@code /agents/*} takes {@code /agents/42} and
+ * {@code /agents/42/calls}, not {@code /agents}); an exact path wins over such a subtree, and the
+ * longest subtree wins over shorter ones. An HTTP request to an unknown path gets a 404 JSON error;
+ * a WebSocket upgrade to an unknown path is refused in the handshake. Every HTTP method is passed
+ * to the handler; {@code /health} accepts GET and HEAD. Each {@link
+ * dev.switchboard.core.webhook.WebhookRequest} carries the public URL (see {@link
  * Builder#publicBaseUrl} and {@link Builder#trustForwardedHeaders}); for an upgrade its scheme is
  * {@code ws} or {@code wss}.
  *
@@ -558,9 +561,11 @@ public final class SwitchboardServer implements AutoCloseable {
     }
 
     /**
-     * Mounts a webhook handler on an exact path. Every method is passed to it.
+     * Mounts a webhook handler on an exact path, or on every path below one when the path ends in
+     * {@code /*} (the handler reads the rest from the request's URL). Every method is passed to it.
      *
-     * @param path the path, e.g. {@code "/twilio/voice"}; {@code /health} is taken
+     * @param path the path, e.g. {@code "/twilio/voice"} or {@code "/agents/*"}; {@code /health} is
+     *     taken
      * @param handler the handler
      * @return this builder
      */
@@ -723,7 +728,13 @@ public final class SwitchboardServer implements AutoCloseable {
       }
       webhookRoutes.clear();
       for (Map.Entry<String, WebhookHandler> entry : webhooks) {
-        String path = requirePath("webhook", entry.getKey());
+        String path = entry.getKey();
+        requirePath("webhook", path.endsWith("/*") ? path.substring(0, path.length() - 1) : path);
+        if (path.contains("*")
+            && !(path.endsWith("/*") && path.indexOf('*') == path.length() - 1)) {
+          throw new IllegalArgumentException(
+              "webhook path may hold '*' only as a final '/*', got '" + path + "'");
+        }
         if (path.equals(HttpEndpoint.HEALTH_PATH)) {
           throw new IllegalArgumentException(
               "webhook path " + path + " is taken by the health endpoint");
@@ -735,6 +746,10 @@ public final class SwitchboardServer implements AutoCloseable {
       webSocketRoutes.clear();
       for (Map.Entry<String, WebSocketHandler> entry : webSockets) {
         String path = requirePath("webSocket", entry.getKey());
+        if (path.contains("*")) {
+          throw new IllegalArgumentException(
+              "webSocket paths match exactly and may not hold '*', got '" + path + "'");
+        }
         if (webSocketRoutes.putIfAbsent(path, entry.getValue()) != null) {
           throw new IllegalArgumentException("webSocket path " + path + " is mounted twice");
         }

@@ -1,6 +1,7 @@
 package dev.switchboard.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.switchboard.core.webhook.WebhookRequest;
 import dev.switchboard.core.webhook.WebhookResponse;
@@ -97,6 +98,40 @@ class WebhookHostingTest {
     assertThat(request.parameter("Digits")).hasValue("1 2");
     assertThat(request.bodyText()).isEqualTo("CallSid=CA123&Digits=1+2");
     assertThat(request.remoteAddress()).isEqualTo("127.0.0.1");
+  }
+
+  @Test
+  void aSubtreeRouteServesEveryPathBelowItAndExactRoutesWin() throws Exception {
+    start(
+        b ->
+            b.webhook("/agents/*", request -> WebhookResponse.json(200, "{\"route\":\"agents\"}"))
+                .webhook(
+                    "/agents/special",
+                    request -> WebhookResponse.json(200, "{\"route\":\"special\"}"))
+                .webhook(
+                    "/agents/42/calls/*",
+                    request -> WebhookResponse.json(200, "{\"route\":\"calls\"}")));
+
+    assertThat(post("/agents/42", "").body()).contains("\"agents\"");
+    assertThat(post("/agents/42/transcript", "").body()).contains("\"agents\"");
+    assertThat(post("/agents/special", "").body()).contains("\"special\"");
+    assertThat(post("/agents/42/calls/7", "").body()).contains("\"calls\"");
+    HttpResponse<String> bare = post("/agents", "");
+    assertThat(bare.statusCode()).isEqualTo(404);
+    assertThat(post("/agents/", "").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void aStarAnywhereButAtTheEndIsRefused() {
+    assertThatThrownBy(() -> SwitchboardServer.builder().webhook("/a*/b", request -> null).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'/a*/b'");
+    assertThatThrownBy(() -> SwitchboardServer.builder().webhook("/a/b*", request -> null).build())
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () -> SwitchboardServer.builder().webSocket("/media/*", (c, r) -> null).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("exactly");
   }
 
   @Test
