@@ -115,9 +115,10 @@ public record CallRequest(
     }
 
     /**
-     * Streams the call's media to this URL instead of the backend's own endpoint.
+     * Streams the call's media to this URL instead of the backend's own endpoint, such as a
+     * {@code TELEPHONY_DIRECT} agent session's join URL.
      *
-     * @param streamUrl a {@code wss://} URL
+     * @param streamUrl a {@code wss://} URL, used as given (query string included)
      * @return this builder
      */
     public Builder streamUrl(URI streamUrl) {
