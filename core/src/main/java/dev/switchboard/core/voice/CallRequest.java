@@ -115,8 +115,8 @@ public record CallRequest(
     }
 
     /**
-     * Streams the call's media to this URL instead of the backend's own endpoint, such as a
-     * {@code TELEPHONY_DIRECT} agent session's join URL.
+     * Streams the call's media to this URL instead of the backend's own endpoint, such as a {@code
+     * TELEPHONY_DIRECT} agent session's join URL.
      *
      * @param streamUrl a {@code wss://} URL, used as given (query string included)
      * @return this builder
