@@ -33,8 +33,8 @@ public sealed interface InboundDecision {
    * TELEPHONY_DIRECT} agent service; the backend then sees call events but no media.
    *
    * @param parameters custom stream parameters
-   * @param streamUrl a {@code wss://} URL, used as given (a join URL may carry a query string; it is
-   *     XML-escaped in the TwiML)
+   * @param streamUrl a {@code wss://} URL, used as given (a join URL may carry a query string; it
+   *     is XML-escaped in the TwiML)
    * @return the decision
    */
   static InboundDecision accept(Map<String, String> parameters, URI streamUrl) {
