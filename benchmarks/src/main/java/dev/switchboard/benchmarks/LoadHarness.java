@@ -50,7 +50,8 @@ import java.util.regex.Pattern;
  * 24 kHz on the agent side), {@code --agent ws|inprocess} (the OpenAI Realtime runtime against
  * {@link FakeRealtimeAgent} over a WebSocket, or the in-process {@link PacedAgentRuntime}), {@code
  * --bridge real|direct} ({@code VoiceAgentBridge}, or the {@link DirectBridge} floor), {@code
- * --threads} (print CPU per thread group).
+ * --callbacks inline|queued} (the server's {@code inlineWebSocketCallbacks}, default inline),
+ * {@code --threads} (print CPU per thread group).
  *
  * <p>CPU is split by thread: the load generator's threads ({@code load-*}, the JDK HTTP client's,
  * the fake agent's Java-WebSocket threads) against everything else (server, backend, bridge,
@@ -69,7 +70,8 @@ public final class LoadHarness {
       int warmup,
       boolean transcode,
       boolean wsAgent,
-      boolean realBridge,
+      String bridge,
+      boolean inline,
       boolean threads) {}
 
   /**
@@ -104,11 +106,17 @@ public final class LoadHarness {
     String mode = m.getOrDefault("mode", "passthrough");
     String agent = m.getOrDefault("agent", "ws");
     String bridge = m.getOrDefault("bridge", "real");
+    String callbacks = m.getOrDefault("callbacks", "inline");
+    if (bridge.startsWith("raw") && (!mode.equals("passthrough") || !agent.equals("ws"))) {
+      throw new IllegalArgumentException("--bridge raw needs --mode passthrough --agent ws");
+    }
     if (!Set.of("passthrough", "transcode").contains(mode)
         || !Set.of("ws", "inprocess").contains(agent)
-        || !Set.of("real", "direct").contains(bridge)) {
+        || !Set.of("real", "direct", "raw", "raw-batch").contains(bridge)
+        || !Set.of("inline", "queued").contains(callbacks)) {
       throw new IllegalArgumentException(
-          "--mode passthrough|transcode, --agent ws|inprocess, --bridge real|direct");
+          "--mode passthrough|transcode, --agent ws|inprocess, --bridge real|direct|raw|raw-batch,"
+              + " --callbacks inline|queued");
     }
     return new Options(
         Integer.parseInt(m.getOrDefault("calls", "100")),
@@ -116,7 +124,8 @@ public final class LoadHarness {
         Integer.parseInt(m.getOrDefault("warmup", "10")),
         mode.equals("transcode"),
         agent.equals("ws"),
-        bridge.equals("real"),
+        bridge,
+        callbacks.equals("inline"),
         m.containsKey("threads"));
   }
 
@@ -138,46 +147,70 @@ public final class LoadHarness {
     Pacer agentPacer = new Pacer("load-pacer-agent");
 
     Map<String, LoadCaller> registry = new java.util.concurrent.ConcurrentHashMap<>();
-    AgentSide agent =
-        o.wsAgent()
-            ? Wiring.websocketAgent(agentPacer, metrics, stamped, registry::get)
-            : inProcessAgent(agentPacer, metrics, agentFormat, registry::get);
-    AtomicReference<TwilioVoiceBackend> ref = new AtomicReference<>();
-    Consumer<MediaStream> bridge =
-        o.realBridge()
-            ? Wiring.realBridge(
-                agent.runtime(), agentFormat, id -> ref.get().call(id).orElseThrow())
-            : stream -> DirectBridge.attach(stream, agent.runtime(), agentFormat);
+    boolean raw = o.bridge().startsWith("raw");
+    RawBridge rawBridge = null;
+    FakeRealtimeAgent rawAgent = null;
+    AgentSide agent = null;
+    FakeTwilioApi api = null;
+    SwitchboardServer server = null;
+    TwilioVoiceBackend backend = null;
+    URI mediaUrl;
+    URI voiceUrl = null;
+    if (raw) {
+      rawAgent = new FakeRealtimeAgent(agentPacer, metrics, stamped, registry::get);
+      rawAgent.startAndWait();
+      rawBridge =
+          new RawBridge(
+              "ws://127.0.0.1:" + rawAgent.getPort() + "/v1/realtime?model=gpt-realtime",
+              o.bridge().equals("raw-batch"));
+      rawBridge.startAndWait();
+      mediaUrl = rawBridge.url();
+    } else {
+      AgentSide side =
+          o.wsAgent()
+              ? Wiring.websocketAgent(agentPacer, metrics, stamped, registry::get)
+              : inProcessAgent(agentPacer, metrics, agentFormat, registry::get);
+      agent = side;
+      AtomicReference<TwilioVoiceBackend> ref = new AtomicReference<>();
+      Consumer<MediaStream> bridge =
+          o.bridge().equals("real")
+              ? Wiring.realBridge(
+                  side.runtime(), agentFormat, id -> ref.get().call(id).orElseThrow())
+              : stream -> DirectBridge.attach(stream, side.runtime(), agentFormat);
 
-    FakeTwilioApi api = FakeTwilioApi.builder().authToken(AUTH_TOKEN).build();
-    api.start();
-    SwitchboardServer.Builder sb =
-        SwitchboardServer.builder()
-            .httpAddress(new InetSocketAddress("127.0.0.1", 0))
-            .webSocketAddress(new InetSocketAddress("127.0.0.1", 0));
-    for (String path :
-        List.of("/twilio/voice", "/twilio/status", "/twilio/stream-status", "/twilio/amd")) {
-      sb.webhook(path, request -> ref.get().webhookHandler().handle(request));
+      api = FakeTwilioApi.builder().authToken(AUTH_TOKEN).build();
+      api.start();
+      SwitchboardServer.Builder sb =
+          SwitchboardServer.builder()
+              .httpAddress(new InetSocketAddress("127.0.0.1", 0))
+              .webSocketAddress(new InetSocketAddress("127.0.0.1", 0))
+              .inlineWebSocketCallbacks(o.inline());
+      for (String path :
+          List.of("/twilio/voice", "/twilio/status", "/twilio/stream-status", "/twilio/amd")) {
+        sb.webhook(path, request -> ref.get().webhookHandler().handle(request));
+      }
+      sb.webSocket(
+          "/twilio/media", (channel, upgrade) -> ref.get().mediaHandler().onOpen(channel, upgrade));
+      server = sb.build();
+      server.start();
+      mediaUrl = URI.create("ws://127.0.0.1:" + server.webSocketPort() + "/twilio/media");
+      backend =
+          TwilioVoiceBackend.builder()
+              .accountSid(api.accountSid())
+              .authToken(api.authToken())
+              .defaultFrom("+14155550100")
+              .publicBaseUrl(URI.create("http://127.0.0.1:" + server.httpPort()))
+              .mediaUrl(mediaUrl)
+              .allowInsecureUrls(true)
+              .apiBaseUrl(api.baseUrl())
+              .streamHandler(bridge)
+              .build();
+      ref.set(backend);
+      backend.start();
+      voiceUrl = URI.create("http://127.0.0.1:" + server.httpPort() + "/twilio/voice");
     }
-    sb.webSocket(
-        "/twilio/media", (channel, upgrade) -> ref.get().mediaHandler().onOpen(channel, upgrade));
-    SwitchboardServer server = sb.build();
-    server.start();
-    URI mediaUrl = URI.create("ws://127.0.0.1:" + server.webSocketPort() + "/twilio/media");
-    TwilioVoiceBackend backend =
-        TwilioVoiceBackend.builder()
-            .accountSid(api.accountSid())
-            .authToken(api.authToken())
-            .defaultFrom("+14155550100")
-            .publicBaseUrl(URI.create("http://127.0.0.1:" + server.httpPort()))
-            .mediaUrl(mediaUrl)
-            .allowInsecureUrls(true)
-            .apiBaseUrl(api.baseUrl())
-            .streamHandler(bridge)
-            .build();
-    ref.set(backend);
-    backend.start();
-    URI voiceUrl = URI.create("http://127.0.0.1:" + server.httpPort() + "/twilio/voice");
+    FakeTwilioApi twilio = api;
+    URI voice = voiceUrl;
 
     AtomicInteger loadThreadNo = new AtomicInteger();
     ExecutorService clientPool =
@@ -199,7 +232,7 @@ public final class LoadHarness {
         o.calls(),
         o.transcode() ? "transcode" : "passthrough",
         o.wsAgent() ? "ws" : "inprocess",
-        o.realBridge() ? "real" : "direct");
+        o.bridge());
     List<LoadCaller> callers = java.util.Collections.synchronizedList(new ArrayList<>());
     long rampStart = System.nanoTime();
     ExecutorService ramp =
@@ -216,23 +249,32 @@ public final class LoadHarness {
       placed.add(
           ramp.submit(
               () -> {
-                FakeTwilioApi.InboundCall inbound =
-                    api.placeInboundCall(voiceUrl, String.format("+1415%07d", n), "+14155550100");
-                Matcher token = TOKEN.matcher(inbound.response().body());
-                if (!token.find()) {
-                  throw new IllegalStateException(
-                      "no stream token in " + inbound.response().body());
+                String callSid;
+                String token;
+                if (twilio == null) { // raw: no webhook, no token check
+                  callSid = String.format("CA%032d", n);
+                  token = "raw";
+                } else {
+                  FakeTwilioApi.InboundCall inbound =
+                      twilio.placeInboundCall(voice, String.format("+1415%07d", n), "+14155550100");
+                  Matcher match = TOKEN.matcher(inbound.response().body());
+                  if (!match.find()) {
+                    throw new IllegalStateException(
+                        "no stream token in " + inbound.response().body());
+                  }
+                  callSid = inbound.callSid();
+                  token = match.group(1);
                 }
                 LoadCaller caller =
                     new LoadCaller(
-                        api.accountSid(),
-                        inbound.callSid(),
-                        token.group(1),
+                        twilio == null ? "AC" + "0".repeat(32) : twilio.accountSid(),
+                        callSid,
+                        token,
                         stamped,
                         new FrameLog(),
                         callerPacer,
                         metrics);
-                registry.put(inbound.callSid(), caller);
+                registry.put(callSid, caller);
                 caller.connect(client, mediaUrl).get(30, TimeUnit.SECONDS);
                 callers.add(caller);
                 return null;
@@ -285,7 +327,7 @@ public final class LoadHarness {
     long liveHeap = usedHeapAfterGc(memory);
 
     double secs = (t1 - t0) / 1e9;
-    Set<Long> loadIds = agent.loadThreads();
+    Set<Long> loadIds = raw ? rawAgent.threads() : agent.loadThreads();
     Map<Long, ThreadInfo> infos = new HashMap<>();
     for (ThreadInfo info : threads.getThreadInfo(toArray(cpuAfter.keySet()))) {
       if (info != null) {
@@ -322,12 +364,14 @@ public final class LoadHarness {
     System.out.println();
     System.out.printf(
         Locale.ROOT,
-        "calls %d (%d open at the end), mode %s, agent %s, bridge %s, window %.1f s, %d cores%n",
+        "calls %d (%d open at the end), mode %s, agent %s, bridge %s, callbacks %s, window %.1f s,"
+            + " %d cores%n",
         o.calls(),
         open,
         mode,
         o.wsAgent() ? "ws" : "inprocess",
-        o.realBridge() ? "real" : "direct",
+        o.bridge(),
+        o.inline() ? "inline" : "queued",
         secs,
         Runtime.getRuntime().availableProcessors());
     System.out.printf(
@@ -391,7 +435,7 @@ public final class LoadHarness {
         o.calls(),
         mode,
         o.wsAgent() ? "ws" : "inprocess",
-        o.realBridge() ? "real" : "direct",
+        o.bridge(),
         c.agentFramesReceived() / secs,
         c.callerFramesReceived() / secs,
         c.marksEchoed() / secs,
@@ -423,10 +467,15 @@ public final class LoadHarness {
     }
     callerPacer.close();
     agentPacer.close();
-    backend.stop(Duration.ZERO).get(10, TimeUnit.SECONDS);
-    server.close();
-    agent.close();
-    api.close();
+    if (raw) {
+      rawBridge.shutdown();
+      rawAgent.stop(1000);
+    } else {
+      backend.stop(Duration.ZERO).get(10, TimeUnit.SECONDS);
+      server.close();
+      agent.close();
+      api.close();
+    }
     return 0;
   }
 

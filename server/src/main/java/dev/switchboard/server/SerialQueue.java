@@ -41,6 +41,35 @@ final class SerialQueue {
     return add(task, false);
   }
 
+  /**
+   * Runs a task on the calling thread if the queue is idle (nothing waiting, nothing running), else
+   * queues it like {@link #offer}. Tasks offered while it runs wait behind it; any left when it
+   * returns are handed to the executor, so the calling thread runs one task per call at most.
+   */
+  Offer offerInline(Runnable task) {
+    synchronized (lock) {
+      if (closed) {
+        return Offer.CLOSED;
+      }
+      if (scheduled) {
+        if (tasks.size() >= capacity) {
+          return Offer.FULL;
+        }
+        tasks.add(task);
+        return Offer.ACCEPTED;
+      }
+      scheduled = true; // others queue behind this task until it returns
+    }
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      log.error("connection callback failed", e);
+    } finally {
+      continueOrIdle();
+    }
+    return Offer.ACCEPTED;
+  }
+
   /** Queues the final task (accepted whatever the capacity); false if one was already queued. */
   boolean offerLast(Runnable task) {
     return add(task, true) == Offer.ACCEPTED;

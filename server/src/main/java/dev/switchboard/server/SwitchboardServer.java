@@ -78,7 +78,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threading.</b> Thread-safe. Webhook handlers run on the HTTP executor, never on the
  * server's dispatcher thread. Each WebSocket connection's callbacks run one at a time, in order, on
  * the WebSocket executor, never on Java-WebSocket's threads; {@code onClose} runs exactly once and
- * last. A slow callback holds up only its own connection.
+ * last. A slow callback holds up only its own connection. With {@link
+ * Builder#inlineWebSocketCallbacks} a connection's {@code onText} runs instead on the
+ * Java-WebSocket decoder thread that decoded the frame, still one at a time and in order: that
+ * saves a thread hand-off per frame but makes every callback's duration count against all the
+ * connections sharing that decoder thread, so it is only for handlers that never block.
  *
  * <p><b>Lifecycle.</b> {@link #start()} once; {@link #stop(Duration)} (or {@link #close()}) ends it
  * for good: it is idempotent and bounded in time. Request bodies and header values are never
@@ -106,6 +110,7 @@ public final class SwitchboardServer implements AutoCloseable {
   private final PublicUrlResolver webSocketResolver;
   private final int maxMessageBytes;
   private final int maxInboundQueue;
+  private final boolean inlineWebSocketCallbacks;
   private final int maxSendQueueBytes;
   private final Duration sendStallTimeout;
   private final int httpThreads;
@@ -133,6 +138,7 @@ public final class SwitchboardServer implements AutoCloseable {
     this.webSocketResolver = webSocketResolver;
     this.maxMessageBytes = b.maxMessageBytes;
     this.maxInboundQueue = b.maxInboundQueue;
+    this.inlineWebSocketCallbacks = b.inlineWebSocketCallbacks;
     this.maxSendQueueBytes = b.maxSendQueueBytes;
     this.sendStallTimeout = b.sendStallTimeout;
     this.httpThreads = b.httpThreads;
@@ -246,6 +252,7 @@ public final class SwitchboardServer implements AutoCloseable {
             wsExecutor,
             maxMessageBytes,
             maxInboundQueue,
+            inlineWebSocketCallbacks,
             maxSendQueueBytes,
             sendStallTimeout.toNanos());
     webSocketEndpoint = ws;
@@ -483,6 +490,7 @@ public final class SwitchboardServer implements AutoCloseable {
     private int maxRequestBytes = 64 * 1024;
     private int maxMessageBytes = 64 * 1024;
     private int maxInboundQueue = 256;
+    private boolean inlineWebSocketCallbacks;
     private int maxSendQueueBytes = 1024 * 1024;
     private Duration sendStallTimeout = Duration.ofSeconds(10);
     private int httpThreads = 16;
@@ -634,6 +642,29 @@ public final class SwitchboardServer implements AutoCloseable {
      */
     public Builder maxInboundQueue(int frames) {
       this.maxInboundQueue = frames;
+      return this;
+    }
+
+    /**
+     * Runs each WebSocket connection's {@code onText} callbacks directly on the Java-WebSocket
+     * decoder thread that decoded the frame (one per connection, for the connection's life, so
+     * still one at a time and in order) instead of handing each frame to the WebSocket executor.
+     * This saves a thread hand-off per received frame, a sizeable share of a media frame's cost.
+     * {@code onOpen} and {@code onClose} still run on the executor; a frame that arrives while an
+     * earlier callback of its connection is queued or running waits behind it, as usual.
+     *
+     * <p>Only for handlers whose callbacks return in microseconds and never block (no I/O, no
+     * waiting on locks held across I/O, no user code that may block): while a callback runs, every
+     * connection sharing its decoder thread (the server has one per core) waits, and if it blocks
+     * long enough the server's read buffers run out and every connection stalls. The Twilio media
+     * handler ({@code TwilioVoiceBackend.mediaHandler()}) with {@code VoiceAgentBridge} qualifies:
+     * its callbacks parse the frame and hand audio to a non-blocking send. Default: false.
+     *
+     * @param inline whether to run {@code onText} on the decoder thread
+     * @return this builder
+     */
+    public Builder inlineWebSocketCallbacks(boolean inline) {
+      this.inlineWebSocketCallbacks = inline;
       return this;
     }
 

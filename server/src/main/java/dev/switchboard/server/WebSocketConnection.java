@@ -42,6 +42,7 @@ final class WebSocketConnection implements WebSocketChannel {
   private final WebSocketHandler handler;
   private final WebhookRequest upgrade;
   private final SerialQueue inbound;
+  private final boolean inline;
   private final long maxSendQueueBytes;
   private final long stallTimeoutNanos;
   private final Consumer<WebSocketConnection> onFinished;
@@ -72,6 +73,7 @@ final class WebSocketConnection implements WebSocketChannel {
       WebSocketHandler handler,
       WebhookRequest upgrade,
       SerialQueue inbound,
+      boolean inline,
       long maxSendQueueBytes,
       long stallTimeoutNanos,
       Consumer<WebSocketConnection> onFinished) {
@@ -81,6 +83,7 @@ final class WebSocketConnection implements WebSocketChannel {
     this.handler = handler;
     this.upgrade = upgrade;
     this.inbound = inbound;
+    this.inline = inline;
     this.maxSendQueueBytes = maxSendQueueBytes;
     this.stallTimeoutNanos = stallTimeoutNanos;
     this.onFinished = onFinished;
@@ -227,9 +230,14 @@ final class WebSocketConnection implements WebSocketChannel {
     return inbound.offer(this::deliverOpen) == SerialQueue.Offer.ACCEPTED;
   }
 
-  /** A text frame arrived (on a Java-WebSocket worker thread). */
+  /**
+   * A text frame arrived (on the Java-WebSocket decoder thread this connection is bound to, which
+   * decodes its frames one at a time, in order). With inline callbacks the listener runs right here
+   * when nothing of this connection is queued; otherwise it is queued behind what is.
+   */
   void received(String text) {
-    SerialQueue.Offer offer = inbound.offer(() -> deliverText(text));
+    Runnable task = () -> deliverText(text);
+    SerialQueue.Offer offer = inline ? inbound.offerInline(task) : inbound.offer(task);
     if (offer == SerialQueue.Offer.FULL && overflowed.compareAndSet(false, true)) {
       log.warn("WebSocket {} on {}: inbound queue full, closing", id, path);
       close(CloseFrame.POLICY_VALIDATION, "inbound queue full");

@@ -45,6 +45,7 @@ final class WebSocketEndpoint extends WebSocketServer {
   private final PublicUrlResolver resolver;
   private final Executor executor;
   private final int maxInboundQueue;
+  private final boolean inlineCallbacks;
   private final long maxSendQueueBytes;
   private final long stallTimeoutNanos;
   private final Set<WebSocketConnection> live = ConcurrentHashMap.newKeySet();
@@ -60,6 +61,7 @@ final class WebSocketEndpoint extends WebSocketServer {
       Executor executor,
       int maxMessageBytes,
       int maxInboundQueue,
+      boolean inlineCallbacks,
       long maxSendQueueBytes,
       long stallTimeoutNanos) {
     super(channel);
@@ -67,6 +69,7 @@ final class WebSocketEndpoint extends WebSocketServer {
     this.resolver = resolver;
     this.executor = executor;
     this.maxInboundQueue = maxInboundQueue;
+    this.inlineCallbacks = inlineCallbacks;
     this.maxSendQueueBytes = maxSendQueueBytes;
     this.stallTimeoutNanos = stallTimeoutNanos;
     // The channel constructor takes no drafts; a factory gives every connection our frame limit
@@ -119,6 +122,7 @@ final class WebSocketEndpoint extends WebSocketServer {
             handler,
             upgrade,
             new SerialQueue(executor, maxInboundQueue),
+            inlineCallbacks,
             maxSendQueueBytes,
             stallTimeoutNanos,
             this::finished));

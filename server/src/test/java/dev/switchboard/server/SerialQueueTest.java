@@ -120,4 +120,67 @@ class SerialQueueTest {
 
     assertThat(ran).containsExactly("close");
   }
+
+  @Test
+  void anInlineOfferOnAnIdleQueueRunsOnTheCallingThread() {
+    ManualExecutor executor = new ManualExecutor();
+    SerialQueue queue = new SerialQueue(executor, 10);
+    List<String> threads = new ArrayList<>();
+
+    assertThat(queue.offerInline(() -> threads.add(Thread.currentThread().getName())))
+        .isEqualTo(SerialQueue.Offer.ACCEPTED);
+
+    assertThat(threads).containsExactly(Thread.currentThread().getName());
+    assertThat(executor.pending).isEmpty();
+  }
+
+  @Test
+  void anInlineOfferWaitsBehindQueuedTasksAndKeepsTheOrder() {
+    ManualExecutor executor = new ManualExecutor();
+    SerialQueue queue = new SerialQueue(executor, 10);
+    List<String> ran = new ArrayList<>();
+
+    queue.offer(() -> ran.add("queued"));
+    assertThat(queue.offerInline(() -> ran.add("inline"))).isEqualTo(SerialQueue.Offer.ACCEPTED);
+
+    assertThat(ran).isEmpty(); // not run ahead of the queued task
+    executor.runAll();
+    assertThat(ran).containsExactly("queued", "inline");
+  }
+
+  @Test
+  void tasksOfferedWhileAnInlineTaskRunsGoToTheExecutorAfterIt() {
+    ManualExecutor executor = new ManualExecutor();
+    SerialQueue queue = new SerialQueue(executor, 1);
+    List<String> ran = new ArrayList<>();
+
+    queue.offerInline(
+        () -> {
+          ran.add("inline");
+          // Another thread's callbacks arrive meanwhile: they wait, bounded by the capacity.
+          assertThat(queue.offer(() -> ran.add("behind"))).isEqualTo(SerialQueue.Offer.ACCEPTED);
+          assertThat(queue.offerInline(() -> ran.add("full"))).isEqualTo(SerialQueue.Offer.FULL);
+          assertThat(queue.offerLast(() -> ran.add("last"))).isTrue();
+        });
+
+    assertThat(ran).containsExactly("inline");
+    executor.runAll();
+    assertThat(ran).containsExactly("inline", "behind", "last");
+    assertThat(queue.offerInline(() -> ran.add("late"))).isEqualTo(SerialQueue.Offer.CLOSED);
+  }
+
+  @Test
+  void anInlineTaskThatThrowsLeavesTheQueueUsable() {
+    ManualExecutor executor = new ManualExecutor();
+    SerialQueue queue = new SerialQueue(executor, 10);
+    List<String> ran = new ArrayList<>();
+
+    queue.offerInline(
+        () -> {
+          throw new IllegalStateException("listener bug");
+        });
+    queue.offerInline(() -> ran.add("next"));
+
+    assertThat(ran).containsExactly("next");
+  }
 }

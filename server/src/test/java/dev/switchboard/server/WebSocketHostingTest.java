@@ -180,6 +180,60 @@ class WebSocketHostingTest {
   }
 
   @Test
+  void inlineCallbacksRunInOrderOneAtATimeOnTheDecoderThread() throws Exception {
+    start(b -> b.inlineWebSocketCallbacks(true));
+    ClientSocket client = ClientSocket.connect(uri("/media"));
+    // The first frame may queue behind onOpen, which runs on the executor; once it is answered,
+    // the listener is in place and nothing of this connection is queued.
+    client.send("first");
+    assertThat(client.next()).isEqualTo("echo:first");
+    List<String> expected = new ArrayList<>(List.of("text:first"));
+    for (int i = 0; i < 300; i++) {
+      client.send(Integer.toString(i));
+      expected.add("text:" + i);
+    }
+    for (int i = 0; i < 300; i++) {
+      assertThat(client.next()).isEqualTo("echo:" + i);
+    }
+    client.close(1000, "bye");
+
+    RecordingListener listener = listener("default");
+    assertThat(listener.awaitClose()).isEqualTo(new RecordingListener.Closed(1000, "bye"));
+    expected.add("close:1000");
+    assertThat(listener.events).isEqualTo(expected);
+    assertThat(listener.overlaps).hasValue(0);
+    List<String> textThreads = listener.threads.subList(1, 301);
+    assertThat(textThreads).allMatch(name -> name.startsWith("WebSocketWorker-"));
+    assertThat(textThreads).containsOnly(textThreads.get(0)); // one decoder per connection
+    assertThat(listener.threads.get(301)).startsWith("switchboard-ws-"); // onClose: the executor
+  }
+
+  @Test
+  void framesBehindABlockedInlineCallbackAreDeliveredInOrderOnceItReturns() throws Exception {
+    start(b -> b.inlineWebSocketCallbacks(true).maxInboundQueue(4));
+    ClientSocket client = ClientSocket.connect(uri("/media?slow"));
+
+    client.send("0");
+    RecordingListener listener = listener("default");
+    Await.until(
+        "the listener to block on the first frame", () -> listener.events.contains("text:0"));
+    // The decoder thread is blocked in the first frame: the rest wait in Java-WebSocket, so the
+    // connection's own queue only fills once the listener is released and falls behind no more.
+    for (int i = 1; i <= 3; i++) {
+      client.send(Integer.toString(i));
+    }
+    release.countDown();
+    for (int i = 0; i <= 3; i++) {
+      assertThat(client.next()).isEqualTo("echo:" + i);
+    }
+    client.close(1000, "bye");
+
+    assertThat(listener.awaitClose().code()).isEqualTo(1000);
+    assertThat(listener.events)
+        .containsExactly("text:0", "text:1", "text:2", "text:3", "close:1000");
+  }
+
+  @Test
   void onCloseIsCalledExactlyOnceAndLast() throws Exception {
     start(b -> b);
     ClientSocket client = ClientSocket.connect(uri("/media"));

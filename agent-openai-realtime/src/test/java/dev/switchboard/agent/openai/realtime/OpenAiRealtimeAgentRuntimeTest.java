@@ -352,6 +352,38 @@ class OpenAiRealtimeAgentRuntimeTest {
   }
 
   @Test
+  void audioDeltasAreReadWhateverTheOrderAndExtrasOfTheirFields() throws Exception {
+    Opened o = open(audio().build());
+    String first = java.util.Base64.getEncoder().encodeToString(new byte[160]);
+    String second = java.util.Base64.getEncoder().encodeToString(new byte[320]);
+    // The type last, nested objects and arrays among the fields, duplicates (the last one wins).
+    o.server()
+        .send(
+            "{\"delta\":\"AAAA\",\"extra\":{\"delta\":\"no\",\"list\":[1,{\"type\":\"x\"}]},"
+                + "\"item_id\":\"item_9\",\"response_id\":\"resp_9\",\"delta\":\""
+                + first
+                + "\",\"type\":\"response.output_audio.delta\"}");
+    // Missing ids read as empty, as with a tree; a malformed event before it changes nothing.
+    o.server().send("{\"type\":\"response.output_audio.delta\",\"delta\":\"AAAA\"");
+    o.server().send("{\"type\":\"response.output_audio.delta\",\"delta\":\"" + second + "\"}");
+    o.listener().awaitAudioBytes(480, Duration.ofSeconds(10));
+
+    List<Event.Audio> audio =
+        o.listener().events().stream()
+            .filter(Event.Audio.class::isInstance)
+            .map(Event.Audio.class::cast)
+            .toList();
+    assertThat(audio).hasSize(2);
+    assertThat(audio.get(0).audio().responseId()).isEqualTo("resp_9");
+    assertThat(audio.get(0).audio().itemId()).isEqualTo("item_9");
+    assertThat(audio.get(0).audio().audio().base64()).isEqualTo(first);
+    assertThat(audio.get(1).audio().responseId()).isEmpty();
+    assertThat(audio.get(1).audio().itemId()).isEmpty();
+    assertThat(audio.get(1).audio().audio().base64()).isEqualTo(second);
+    assertThat(o.session().isOpen()).isTrue();
+  }
+
+  @Test
   void speechStartAndStopAreReported() throws Exception {
     Opened o = open(audio().build());
     o.server()

@@ -1,9 +1,13 @@
 package dev.switchboard.voice.twilio.internal;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -15,9 +19,16 @@ import org.jspecify.annotations.Nullable;
  * back ({@code media}, {@code mark}, {@code clear}). Reading is tolerant: unknown fields are
  * ignored, unknown events are reported as {@link Unknown}, and anything unreadable as {@link
  * Malformed} with a reason (never the frame's content). Stateless and thread-safe.
+ *
+ * <p>The two frames that arrive 50 times a second per call, {@code media} and {@code mark}, are
+ * read with Jackson's streaming parser (no tree; nothing allocated but the parser and the strings
+ * kept); every other frame, and anything the streaming pass does not recognise, is read through a
+ * tree, so both paths give the same answers. Frames sent per audio chunk are written from templates
+ * (see {@link Writer}).
  */
 public final class MediaFrames {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonFactory FACTORY = JSON.getFactory();
 
   private MediaFrames() {}
 
@@ -94,6 +105,87 @@ public final class MediaFrames {
    * @return what it is
    */
   public static Inbound parse(String text) {
+    Inbound hot = parseHot(text);
+    return hot != null ? hot : parseTree(text);
+  }
+
+  /**
+   * Reads a {@code media} or {@code mark} frame in one streaming pass, with the tree's semantics
+   * (the last of duplicate fields wins; a field of the wrong type counts as absent). Returns null
+   * for any other event and for anything that is not a complete JSON object, which the tree then
+   * reads (and reports).
+   */
+  private static @Nullable Inbound parseHot(String text) {
+    try (JsonParser p = FACTORY.createParser(text)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      String event = null;
+      String payload = null;
+      String track = null;
+      String name = null;
+      JsonToken t;
+      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (field) {
+          case "event" -> event = value == JsonToken.VALUE_STRING ? p.getText() : null;
+          case "media" -> {
+            payload = null;
+            track = null;
+            if (value == JsonToken.START_OBJECT) {
+              while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String inner = p.currentName();
+                JsonToken v = p.nextToken();
+                if (inner.equals("payload")) {
+                  payload = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                } else if (inner.equals("track")) {
+                  track = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                } else {
+                  p.skipChildren();
+                }
+              }
+            } else {
+              p.skipChildren();
+            }
+          }
+          case "mark" -> {
+            name = null;
+            if (value == JsonToken.START_OBJECT) {
+              while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String inner = p.currentName();
+                JsonToken v = p.nextToken();
+                if (inner.equals("name")) {
+                  name = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                } else {
+                  p.skipChildren();
+                }
+              }
+            } else {
+              p.skipChildren();
+            }
+          }
+          default -> p.skipChildren();
+        }
+      }
+      if (t != JsonToken.END_OBJECT || event == null) {
+        return null;
+      }
+      if (event.equals("media")) {
+        return payload == null
+            ? new Malformed("media without media.payload")
+            : new Media(payload, track == null ? "" : track);
+      }
+      if (event.equals("mark")) {
+        return name == null ? new Malformed("mark without mark.name") : new Mark(name);
+      }
+      return null;
+    } catch (IOException e) {
+      return null; // the tree reports it
+    }
+  }
+
+  private static Inbound parseTree(String text) {
     JsonNode root;
     try {
       root = JSON.readTree(text);
@@ -220,6 +312,74 @@ public final class MediaFrames {
   }
 
   /**
+   * Writes the frames of one stream from templates: the stream's {@code streamSid} is escaped once,
+   * and a frame is one concatenation of constant parts and the variable one (a base64 payload goes
+   * in as is after an alphabet check; anything else is escaped). Immutable and thread-safe.
+   */
+  public static final class Writer {
+    private final String mediaPrefix;
+    private final String markPrefix;
+    private final String clear;
+
+    /**
+     * Creates the templates of a stream.
+     *
+     * @param streamSid the stream
+     */
+    public Writer(String streamSid) {
+      String sid = escape(streamSid);
+      this.mediaPrefix =
+          "{\"event\":\"media\",\"streamSid\":\"" + sid + "\",\"media\":{\"payload\":\"";
+      this.markPrefix = "{\"event\":\"mark\",\"streamSid\":\"" + sid + "\",\"mark\":{\"name\":\"";
+      this.clear = "{\"event\":\"clear\",\"streamSid\":\"" + sid + "\"}";
+    }
+
+    /**
+     * Writes a {@code media} frame.
+     *
+     * @param base64 the audio
+     * @return the frame
+     */
+    public String media(String base64) {
+      return mediaPrefix + (isBase64(base64) ? base64 : escape(base64)) + "\"}}";
+    }
+
+    /**
+     * Writes a {@code mark} frame.
+     *
+     * @param name the mark
+     * @return the frame
+     */
+    public String mark(String name) {
+      return markPrefix + (isPlain(name) ? name : escape(name)) + "\"}}";
+    }
+
+    /**
+     * Writes a {@code clear} frame.
+     *
+     * @return the frame
+     */
+    public String clear() {
+      return clear;
+    }
+  }
+
+  /** True if the text needs no JSON escaping: printable ASCII other than quote and backslash. */
+  private static boolean isPlain(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String escape(String s) {
+    return new String(JsonStringEncoder.getInstance().quoteAsString(s));
+  }
+
+  /**
    * Writes {@code {"event":"media","streamSid":..,"media":{"payload":..}}}.
    *
    * @param streamSid the stream
@@ -227,11 +387,7 @@ public final class MediaFrames {
    * @return the frame
    */
   public static String media(String streamSid, String base64) {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("event", "media");
-    root.put("streamSid", streamSid);
-    root.putObject("media").put("payload", base64);
-    return root.toString();
+    return new Writer(streamSid).media(base64);
   }
 
   /**
@@ -242,11 +398,7 @@ public final class MediaFrames {
    * @return the frame
    */
   public static String mark(String streamSid, String name) {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("event", "mark");
-    root.put("streamSid", streamSid);
-    root.putObject("mark").put("name", name);
-    return root.toString();
+    return new Writer(streamSid).mark(name);
   }
 
   /**
@@ -256,9 +408,6 @@ public final class MediaFrames {
    * @return the frame
    */
   public static String clear(String streamSid) {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("event", "clear");
-    root.put("streamSid", streamSid);
-    return root.toString();
+    return new Writer(streamSid).clear();
   }
 }

@@ -111,6 +111,7 @@ public final class TwilioMediaStream implements MediaStream, WebSocketListener {
   private volatile Listener listener = Listener.NONE;
   private volatile boolean started;
   private volatile String streamSid = "";
+  private volatile MediaFrames.Writer frames = new MediaFrames.Writer("");
   private volatile String callSid = "";
   private volatile Map<String, String> parameters = Map.of();
   // Why we are closing the socket ourselves; the host's onClose then reports it.
@@ -221,6 +222,7 @@ public final class TwilioMediaStream implements MediaStream, WebSocketListener {
     params.remove(TwimlFactory.TOKEN_PARAMETER);
     this.parameters = Map.copyOf(params);
     this.streamSid = start.streamSid();
+    this.frames = new MediaFrames.Writer(start.streamSid());
     this.callSid = start.callSid();
     this.started = true;
     host.onStarted(this);
@@ -371,7 +373,7 @@ public final class TwilioMediaStream implements MediaStream, WebSocketListener {
         return true;
       }
       if (reframer.pending() == 0 && audio.size() == FRAME_BYTES) {
-        return channel.send(MediaFrames.media(streamSid, audio.base64())); // no decoding
+        return channel.send(frames.media(audio.base64())); // no decoding
       }
       byte[] bytes = new byte[audio.size()];
       audio.copyTo(bytes, 0);
@@ -387,7 +389,7 @@ public final class TwilioMediaStream implements MediaStream, WebSocketListener {
     String b64 =
         Base64.getEncoder()
             .encodeToString(len == carry.length ? carry : java.util.Arrays.copyOf(carry, len));
-    return channel.send(MediaFrames.media(streamSid, b64));
+    return channel.send(frames.media(b64));
   }
 
   @Override
@@ -399,7 +401,7 @@ public final class TwilioMediaStream implements MediaStream, WebSocketListener {
       }
       boolean[] ok = {true};
       reframer.flush((frame, off, len) -> ok[0] &= sendFrame(frame, off, len));
-      return channel.send(MediaFrames.mark(streamSid, name)) && ok[0];
+      return channel.send(frames.mark(name)) && ok[0];
     }
   }
 
@@ -410,7 +412,7 @@ public final class TwilioMediaStream implements MediaStream, WebSocketListener {
       if (!isOpen()) {
         return false;
       }
-      return channel.send(MediaFrames.clear(streamSid));
+      return channel.send(frames.clear());
     }
   }
 

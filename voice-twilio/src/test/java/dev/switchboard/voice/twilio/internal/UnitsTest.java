@@ -73,6 +73,65 @@ class UnitsTest {
   }
 
   @Test
+  void mediaAndMarkFramesReadTheSameWhateverTheirShape() {
+    // Field order, nesting, extra fields of every kind: Twilio's own order is event, sequence,
+    // media, streamSid; the streaming path must not depend on it.
+    assertThat(
+            MediaFrames.parse(
+                "{\"sequenceNumber\":\"4\",\"media\":{\"track\":\"inbound\",\"chunk\":\"2\","
+                    + "\"timestamp\":\"5\",\"x\":{\"y\":[1,{\"payload\":\"no\"}]},"
+                    + "\"payload\":\"/w==\"},\"streamSid\":\"MZ1\",\"event\":\"media\"}"))
+        .isEqualTo(new MediaFrames.Media("/w==", "inbound"));
+    assertThat(MediaFrames.parse("{\"event\":\"media\",\"media\":{\"payload\":\"AAAA\"}}"))
+        .isEqualTo(new MediaFrames.Media("AAAA", ""));
+    // The last of duplicate fields wins, as in a tree.
+    assertThat(
+            MediaFrames.parse(
+                "{\"event\":\"mark\",\"mark\":{\"name\":\"a\"},\"mark\":{\"name\":\"b\"}}"))
+        .isEqualTo(new MediaFrames.Mark("b"));
+    assertThat(MediaFrames.parse("{\"event\":\"mark\",\"mark\":{\"name\":\"q\\\"\\u00e9\"}}"))
+        .isEqualTo(new MediaFrames.Mark("q\"\u00e9"));
+    // Wrong types count as absent.
+    assertThat(MediaFrames.parse("{\"event\":\"media\",\"media\":{\"payload\":5}}"))
+        .isEqualTo(new MediaFrames.Malformed("media without media.payload"));
+    assertThat(MediaFrames.parse("{\"event\":\"media\",\"media\":[\"/w==\"]}"))
+        .isEqualTo(new MediaFrames.Malformed("media without media.payload"));
+    assertThat(MediaFrames.parse("{\"event\":\"mark\",\"mark\":{\"name\":null}}"))
+        .isEqualTo(new MediaFrames.Malformed("mark without mark.name"));
+    assertThat(MediaFrames.parse("{\"event\":7,\"media\":{\"payload\":\"/w==\"}}"))
+        .isEqualTo(new MediaFrames.Malformed("no event"));
+    // Incomplete or broken JSON is not JSON, whichever path reads it.
+    assertThat(MediaFrames.parse("{\"event\":\"media\",\"media\":{\"payload\":\"/w==\"}"))
+        .isEqualTo(new MediaFrames.Malformed("not JSON"));
+    assertThat(MediaFrames.parse("{\"event\":\"media\",\"media\":{\"payload\":\"/w==\"}}}"))
+        .isEqualTo(new MediaFrames.Media("/w==", ""));
+    assertThat(MediaFrames.parse("{\"event\":\"media\" \"media\":{}}"))
+        .isEqualTo(new MediaFrames.Malformed("not JSON"));
+    // Other events still go through the tree.
+    assertThat(MediaFrames.parse("{\"media\":{\"payload\":\"/w==\"},\"event\":\"stop\"}"))
+        .isEqualTo(new MediaFrames.Stop());
+  }
+
+  @Test
+  void framesAreWrittenFromTemplatesAndEscapedWhereNeeded() throws Exception {
+    MediaFrames.Writer plain = new MediaFrames.Writer("MZ1");
+    assertThat(plain.mark("g0-1"))
+        .isEqualTo("{\"event\":\"mark\",\"streamSid\":\"MZ1\",\"mark\":{\"name\":\"g0-1\"}}");
+    assertThat(plain.clear()).isEqualTo("{\"event\":\"clear\",\"streamSid\":\"MZ1\"}");
+
+    // Whatever the text, the frame is JSON that reads back to it.
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    MediaFrames.Writer odd = new MediaFrames.Writer("MZ\"\\\n\u00e9");
+    com.fasterxml.jackson.databind.JsonNode media = json.readTree(odd.media("a\"b}"));
+    assertThat(media.path("streamSid").asText()).isEqualTo("MZ\"\\\n\u00e9");
+    assertThat(media.path("media").path("payload").asText()).isEqualTo("a\"b}");
+    com.fasterxml.jackson.databind.JsonNode mark = json.readTree(odd.mark("m\"\u2028\u0001"));
+    assertThat(mark.path("mark").path("name").asText()).isEqualTo("m\"\u2028\u0001");
+    assertThat(MediaFrames.parse(odd.mark("m\"x"))).isEqualTo(new MediaFrames.Mark("m\"x"));
+  }
+
+  @Test
   void tokensAreOneTimeExpiringAndBoundToTheirCall() {
     ControllableClock clock = ControllableClock.create();
     StreamTokens tokens = new StreamTokens(clock, Duration.ofMinutes(2));

@@ -1,5 +1,7 @@
 package dev.switchboard.agent.openai.realtime.internal;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.codec.AudioFormat;
@@ -350,6 +352,9 @@ public final class RealtimeSession extends WebSocketListener implements AgentSes
 
   @Override
   public void onMessage(WebSocket webSocket, String text) {
+    if (audioDeltaFast(text)) {
+      return;
+    }
     JsonNode event;
     try {
       event = ClientEvents.JSON.readTree(text);
@@ -519,8 +524,74 @@ public final class RealtimeSession extends WebSocketListener implements AgentSes
     deliver(l -> l.onResponseDone(responseId));
   }
 
+  /**
+   * Handles a {@code response.output_audio.delta}, most of what a session receives, in one
+   * streaming pass without a tree. Returns false, having done nothing, for any other event and for
+   * anything that is not a complete JSON object: the tree path then reads (or reports) it. Same
+   * semantics as the tree path: the last of duplicate fields wins, values read as {@code
+   * asText("")}.
+   */
+  private boolean audioDeltaFast(String text) {
+    String type = null;
+    String delta = "";
+    String responseId = "";
+    String itemId = "";
+    try (JsonParser p = ClientEvents.JSON.getFactory().createParser(text)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return false;
+      }
+      JsonToken t;
+      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (field) {
+          case "type" -> {
+            type = text(p, value);
+            if (!type.equals("response.output_audio.delta")) {
+              return false; // not ours: stop reading at once
+            }
+          }
+          case "delta" -> delta = text(p, value);
+          case "response_id" -> responseId = text(p, value);
+          case "item_id" -> itemId = text(p, value);
+          default -> p.skipChildren();
+        }
+      }
+      if (t != JsonToken.END_OBJECT || type == null) {
+        return false;
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      return false;
+    }
+    State now;
+    synchronized (lock) {
+      now = state;
+    }
+    if (now != State.CLOSED) {
+      audioDelta(delta, responseId, itemId);
+    }
+    return true;
+  }
+
+  /**
+   * The current value as the tree's {@code asText("")}: scalars as text, null and structures "".
+   */
+  private static String text(JsonParser p, JsonToken value) throws java.io.IOException {
+    String v = p.getValueAsString("");
+    if (value.isStructStart()) {
+      p.skipChildren();
+    }
+    return v;
+  }
+
   private void audioDelta(JsonNode event) {
-    String delta = event.path("delta").asText("");
+    audioDelta(
+        event.path("delta").asText(""),
+        event.path("response_id").asText(""),
+        event.path("item_id").asText(""));
+  }
+
+  private void audioDelta(String delta, String responseId, String itemId) {
     AudioChunk chunk;
     try {
       chunk = AudioChunk.ofBase64(format, delta);
@@ -528,8 +599,6 @@ public final class RealtimeSession extends WebSocketListener implements AgentSes
       malformed("audio delta: " + e.getMessage());
       return;
     }
-    String responseId = event.path("response_id").asText("");
-    String itemId = event.path("item_id").asText("");
     long micros = chunk.duration().toNanos() / 1000;
     synchronized (lock) {
       itemAudioMicros.merge(itemId, micros, Long::sum);
