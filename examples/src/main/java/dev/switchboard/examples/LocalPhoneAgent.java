@@ -141,7 +141,9 @@ public final class LocalPhoneAgent implements AutoCloseable {
       SwitchboardServer.Builder sb =
           SwitchboardServer.builder()
               .httpAddress(new InetSocketAddress("127.0.0.1", 0))
-              .webSocketAddress(new InetSocketAddress("127.0.0.1", 0));
+              .webSocketAddress(new InetSocketAddress("127.0.0.1", 0))
+              // the media handler and the bridge never block: skip a thread hand-off per frame
+              .inlineWebSocketCallbacks(true);
       for (String path :
           List.of("/twilio/voice", "/twilio/status", "/twilio/stream-status", "/twilio/amd")) {
         sb.webhook(path, request -> twilioRef[0].webhookHandler().handle(request));

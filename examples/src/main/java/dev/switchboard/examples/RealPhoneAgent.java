@@ -184,6 +184,7 @@ public final class RealPhoneAgent {
         SwitchboardServer.builder()
             .httpAddress(new InetSocketAddress(8080))
             .webSocketAddress(new InetSocketAddress(8081))
+            .inlineWebSocketCallbacks(true) // the media handler never blocks
             .publicBaseUrl(publicUrl)
             .webSocket(twilio.mediaPath(), twilio.mediaHandler())
             .health("twilio", twilio::health)

@@ -84,7 +84,10 @@ public final class RealtimeEngine {
     OkHttpClient base = settings.okHttpClient();
     this.ownsPool = base == null;
     OkHttpClient.Builder b = base == null ? new OkHttpClient.Builder() : base.newBuilder();
-    b.dispatcher(dispatcher).pingInterval(Duration.ofSeconds(20));
+    // Audio (base64) does not compress: never spend CPU on permessage-deflate for it.
+    b.dispatcher(dispatcher)
+        .pingInterval(Duration.ofSeconds(20))
+        .minWebSocketMessageToCompress(Long.MAX_VALUE);
     if (base == null) {
       b.connectTimeout(settings.connectTimeout())
           .readTimeout(settings.connectTimeout())
