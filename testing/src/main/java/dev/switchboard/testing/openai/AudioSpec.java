@@ -2,25 +2,28 @@ package dev.switchboard.testing.openai;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.codec.AudioFormat;
 import dev.switchboard.codec.G711;
 import java.time.Duration;
 
 /** The GA audio formats the fake understands, with the arithmetic the protocol needs. */
 enum AudioSpec {
-  PCM24K("audio/pcm", 24000, 2),
-  PCMU("audio/pcmu", 8000, 1),
-  PCMA("audio/pcma", 8000, 1);
+  PCM24K("audio/pcm", AudioFormat.PCM16_24K),
+  PCMU("audio/pcmu", AudioFormat.PCMU_8K),
+  PCMA("audio/pcma", AudioFormat.PCMA_8K);
 
   static final int FRAME_MILLIS = 20;
 
   final String type;
   final int rate;
   final int bytesPerSample;
+  final AudioFormat format;
 
-  AudioSpec(String type, int rate, int bytesPerSample) {
+  AudioSpec(String type, AudioFormat format) {
     this.type = type;
-    this.rate = rate;
-    this.bytesPerSample = bytesPerSample;
+    this.rate = format.sampleRate();
+    this.bytesPerSample = format.encoding().bytesPerSample();
+    this.format = format;
   }
 
   static AudioSpec ofType(String type) {

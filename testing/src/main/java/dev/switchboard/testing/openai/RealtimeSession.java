@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.testing.internal.SpeechDetector;
+import dev.switchboard.testing.internal.VoiceSynth;
 import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
@@ -128,7 +130,7 @@ final class RealtimeSession extends WebSocketListener {
               reply instanceof Reply.Audio a
                   ? a.duration()
                   : Reply.Text.SPOKEN_MILLIS_PER_WORD.multipliedBy(Math.max(1, tokens.size()));
-          audio = VoiceSynth.speech(spec, spec.bytesFor(duration));
+          audio = VoiceSynth.speech(spec.format, spec.bytesFor(duration));
         } else {
           audio = new byte[0];
         }
@@ -167,7 +169,7 @@ final class RealtimeSession extends WebSocketListener {
             id,
             model.isEmpty() ? FakeOpenAiRealtimeServer.DEFAULT_MODEL : model,
             server.clock().instant().plus(Duration.ofMinutes(60)));
-    this.detector = new SpeechDetector(config.inputFormat());
+    this.detector = new SpeechDetector(config.inputFormat().format);
     this.record = new SessionRecord(id, model, query, headers, config.json(), server.clock(), this);
   }
 
@@ -454,7 +456,7 @@ final class RealtimeSession extends WebSocketListener {
       return;
     }
     AudioSpec input = config.inputFormat();
-    detector.format(input);
+    detector.format(input.format);
     if (config.turnDetection() == null) {
       detector.resetSpeech();
     }
