@@ -862,13 +862,17 @@ public final class TwilioCallSimulator implements AutoCloseable {
       media.put("chunk", Long.toString(number));
       media.put("timestamp", Long.toString((number - 1) * FRAME_MILLIS));
       media.put("payload", Base64.getEncoder().encodeToString(frame));
-      if (sendMessage("media", media) == null) {
-        return false;
-      }
-      chunk = number;
+      // Counted before the send, so that a frame the endpoint has received is always counted.
       synchronized (lock) {
         framesSent++;
       }
+      if (sendMessage("media", media) == null) {
+        synchronized (lock) {
+          framesSent--;
+        }
+        return false;
+      }
+      chunk = number;
     }
     return true;
   }

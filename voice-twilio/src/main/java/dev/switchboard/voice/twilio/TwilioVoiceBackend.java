@@ -97,8 +97,11 @@ public final class TwilioVoiceBackend implements VoiceBackend {
   private final TwilioEngine engine;
   private final String mediaPath;
   private final WebhookHandler dispatcher;
+  private final java.util.concurrent.@Nullable ExecutorService ownedEvents;
 
-  private TwilioVoiceBackend(Settings settings) {
+  private TwilioVoiceBackend(
+      Settings settings, java.util.concurrent.@Nullable ExecutorService ownedEvents) {
+    this.ownedEvents = ownedEvents;
     this.engine = new TwilioEngine(settings);
     this.mediaPath = settings.mediaPath();
     this.dispatcher = engine::dispatch;
@@ -130,7 +133,12 @@ public final class TwilioVoiceBackend implements VoiceBackend {
 
   @Override
   public CompletableFuture<Void> stop(Duration grace) {
-    return engine.stop(grace);
+    CompletableFuture<Void> stopped = engine.stop(grace);
+    if (ownedEvents != null) {
+      // the default event pool is ours: its threads end once the last events are delivered
+      stopped.whenComplete((v, e) -> ownedEvents.shutdown());
+    }
+    return stopped;
   }
 
   @Override
@@ -642,15 +650,17 @@ public final class TwilioVoiceBackend implements VoiceBackend {
         throw new ConfigurationException("streamTokenTtl must be positive, got " + streamTokenTtl);
       }
       Executor events = callbackExecutor;
+      java.util.concurrent.ExecutorService owned = null;
       if (events == null) {
         AtomicInteger n = new AtomicInteger();
-        events =
+        owned =
             Executors.newCachedThreadPool(
                 r -> {
                   Thread t = new Thread(r, "switchboard-twilio-events-" + n.incrementAndGet());
                   t.setDaemon(true);
                   return t;
                 });
+        events = owned;
       }
       RetryPolicy retry =
           retryPolicy != null
@@ -693,7 +703,8 @@ public final class TwilioVoiceBackend implements VoiceBackend {
               breaker,
               router,
               webhookRejectedListener,
-              streamHandler));
+              streamHandler),
+          owned);
     }
 
     private void checkUrl(String setting, URI url, String secure, String insecure) {

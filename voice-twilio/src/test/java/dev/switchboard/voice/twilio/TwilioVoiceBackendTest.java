@@ -392,6 +392,28 @@ class TwilioVoiceBackendTest {
   }
 
   @Test
+  void stopEndsEveryThreadTheBackendStarted() throws InterruptedException {
+    java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+    h = Harness.start();
+    Call call = place(CallRequest.builder("+14155550123").build());
+    h.api.sendStatusCallback(call.id(), "in-progress");
+    h.events.awaitState(call.id(), CallState.IN_PROGRESS);
+    h.backend.hangUp(call.id()).join();
+
+    h.backend.stop(Duration.ZERO).join();
+
+    java.util.List<Thread> ours =
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> !before.contains(t) && t.getName().startsWith("switchboard-twilio-"))
+            .toList();
+    for (Thread t : ours) {
+      t.join(T.toMillis()); // a pool thread ends once its last task is done
+    }
+    assertThat(ours).as("threads started by the backend").noneMatch(Thread::isAlive);
+    assertThat(h.backend.hangUp(call.id())).succeedsWithin(T); // already ended: not an error
+  }
+
+  @Test
   void stopLetsACallThatEndsWithinTheGraceFinishWithoutAHangUp() {
     h = Harness.start();
     Call call = place(CallRequest.builder("+14155550123").build());

@@ -210,6 +210,7 @@ public final class TwilioEngine implements TwilioMediaStream.Host {
       if (state == ConnectionState.STOPPED) {
         done.complete(null);
         closeConnections();
+        io.shutdown();
         return done.copy();
       }
       state = ConnectionState.STOPPING;
@@ -254,6 +255,8 @@ public final class TwilioEngine implements TwilioMediaStream.Host {
       }
       done.complete(null);
       log.info("Twilio voice backend stopped");
+      // Stopping is for good: this task is the pool's last, and its threads end after it.
+      io.shutdown();
     }
   }
 
@@ -691,7 +694,7 @@ public final class TwilioEngine implements TwilioMediaStream.Host {
         return existing.copy();
       }
     }
-    io.execute(
+    Runnable hangUp =
         () -> {
           try {
             Call updated =
@@ -721,7 +724,13 @@ public final class TwilioEngine implements TwilioMediaStream.Host {
           } catch (RuntimeException e) {
             f.completeExceptionally(e);
           }
-        });
+        };
+    try {
+      io.execute(hangUp);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      f.completeExceptionally(
+          new IllegalStateException("cannot hang up call " + sid + ": the backend has stopped"));
+    }
     return call != null ? f.copy() : f;
   }
 
@@ -1201,7 +1210,11 @@ public final class TwilioEngine implements TwilioMediaStream.Host {
     if (reason.code() == CloseReason.Code.CALL_ENDED && !call.isTerminal()) {
       // Twilio stops a bidirectional stream only when the call ends (or is redirected): confirm
       // the call's status, for calls whose status callbacks are not configured (inbound numbers).
-      io.execute(() -> refreshStatus(call));
+      try {
+        io.execute(() -> refreshStatus(call));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        log.debug("call {}: not refreshing its status, the backend has stopped", call.id());
+      }
     }
   }
 
