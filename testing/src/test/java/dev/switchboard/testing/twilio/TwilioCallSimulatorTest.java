@@ -28,22 +28,23 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import okhttp3.WebSocket;
 import okio.ByteString;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class TwilioCallSimulatorTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-  private static SwitchboardServer server;
-  private static volatile ScriptedMediaEndpoint endpoint;
+  // A server per test: with one shared server, a connection of the previous test whose onOpen
+  // ran late would be bound to this test's endpoint and report its close here.
+  private SwitchboardServer server;
+  private volatile ScriptedMediaEndpoint endpoint;
 
   private final List<TwilioCallSimulator> simulators = new ArrayList<>();
 
-  @BeforeAll
-  static void startServer() {
+  @BeforeEach
+  void startServer() {
+    endpoint = new ScriptedMediaEndpoint();
     server =
         SwitchboardServer.builder()
             .httpAddress(new InetSocketAddress("127.0.0.1", 0))
@@ -53,22 +54,13 @@ class TwilioCallSimulatorTest {
     server.start();
   }
 
-  @AfterAll
-  static void stopServer() {
+  @AfterEach
+  void closeSimulatorsAndServer() {
+    simulators.forEach(TwilioCallSimulator::close);
     server.stop(Duration.ofSeconds(1));
   }
 
-  @BeforeEach
-  void newEndpoint() {
-    endpoint = new ScriptedMediaEndpoint();
-  }
-
-  @AfterEach
-  void closeSimulators() {
-    simulators.forEach(TwilioCallSimulator::close);
-  }
-
-  private static URI mediaUrl() {
+  private URI mediaUrl() {
     return URI.create("ws://127.0.0.1:" + server.webSocketPort() + "/twilio/media");
   }
 
