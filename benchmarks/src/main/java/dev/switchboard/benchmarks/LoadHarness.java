@@ -9,12 +9,12 @@ import dev.switchboard.testing.twilio.FakeTwilioApi;
 import dev.switchboard.voice.twilio.TwilioVoiceBackend;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,7 +51,10 @@ import java.util.regex.Pattern;
  * {@link FakeRealtimeAgent} over a WebSocket, or the in-process {@link PacedAgentRuntime}), {@code
  * --bridge real|direct} ({@code VoiceAgentBridge}, or the {@link DirectBridge} floor), {@code
  * --callbacks inline|queued} (the server's {@code inlineWebSocketCallbacks}, default inline),
- * {@code --threads} (print CPU per thread group).
+ * {@code --threads} (print CPU per thread group), {@code --heap-histogram} (after the window, a
+ * class histogram of the live heap with the calls live and again after they have all hung up, the
+ * difference per call attributed by owner: see {@link HeapHistogram}), {@code --heap-dump DIR}
+ * (also write {@code live.hprof} and {@code idle.hprof} there, for {@link HeapOwners}).
  *
  * <p>CPU is split by thread: the load generator's threads ({@code load-*}, the JDK HTTP client's,
  * the fake agent's Java-WebSocket threads) against everything else (server, backend, bridge,
@@ -72,7 +75,9 @@ public final class LoadHarness {
       boolean wsAgent,
       String bridge,
       boolean inline,
-      boolean threads) {}
+      boolean threads,
+      boolean heapHistogram,
+      String heapDump) {} // heapDump: a directory, or null
 
   /**
    * Runs the harness.
@@ -94,8 +99,8 @@ public final class LoadHarness {
       if (!a.startsWith("--")) {
         throw new IllegalArgumentException("unexpected argument " + a);
       }
-      if (a.equals("--threads")) {
-        m.put("threads", "true");
+      if (a.equals("--threads") || a.equals("--heap-histogram")) {
+        m.put(a.substring(2), "true");
       } else {
         if (i + 1 >= args.length) {
           throw new IllegalArgumentException(a + " needs a value");
@@ -126,7 +131,9 @@ public final class LoadHarness {
         agent.equals("ws"),
         bridge,
         callbacks.equals("inline"),
-        m.containsKey("threads"));
+        m.containsKey("threads"),
+        m.containsKey("heap-histogram"),
+        m.get("heap-dump"));
   }
 
   /** The agent side: binds a configured session to a call's logs. */
@@ -223,8 +230,11 @@ public final class LoadHarness {
             });
     HttpClient client = HttpClient.newBuilder().executor(clientPool).build();
 
-    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-    long baselineHeap = usedHeapAfterGc(memory);
+    HeapHistogram baselineHistogram = HeapHistogram.take();
+    if (o.heapDump() != null) {
+      dumpHeap(Path.of(o.heapDump(), "before.hprof"));
+    }
+    long baselineHeap = baselineHistogram.totalBytes();
 
     System.out.printf(
         Locale.ROOT,
@@ -324,7 +334,8 @@ public final class LoadHarness {
     long gcAfter = gcMillis();
     LoadMetrics.Counts c = metrics.counts().minus(countsBefore);
     long open = callers.stream().filter(LoadCaller::isOpen).count();
-    long liveHeap = usedHeapAfterGc(memory);
+    HeapHistogram liveHistogram = HeapHistogram.take();
+    long liveHeap = liveHistogram.totalBytes();
 
     double secs = (t1 - t0) / 1e9;
     Set<Long> loadIds = raw ? rawAgent.threads() : agent.loadThreads();
@@ -407,7 +418,8 @@ public final class LoadHarness {
         o.calls() / ((sut + jvm) / secs / 1e9));
     System.out.printf(
         Locale.ROOT,
-        "heap per call %.1f KB (live %.1f MB - baseline %.1f MB, after GC, whole process)%n",
+        "heap per call %.1f KB (live %.1f MB - before the calls %.1f MB, class histograms,"
+            + " whole process)%n",
         (liveHeap - baselineHeap) / 1024.0 / o.calls(),
         liveHeap / 1048576.0,
         baselineHeap / 1048576.0);
@@ -462,8 +474,45 @@ public final class LoadHarness {
                       Locale.ROOT, "  %6.3f  %s%n", e.getValue() / secs / 1e9, e.getKey()));
     }
 
+    boolean heap = o.heapHistogram() || o.heapDump() != null;
+    if (heap) {
+      // With the calls still live: a dump of live objects.
+      if (o.heapDump() != null) {
+        dumpHeap(Path.of(o.heapDump(), "live.hprof"));
+      }
+    }
     for (LoadCaller caller : callers) {
       caller.hangUp();
+    }
+    if (heap) {
+      // The same process with no call live: everything that was per call has closed.
+      FakeRealtimeAgent fake =
+          raw ? rawAgent : agent instanceof Wiring.WsAgent w ? w.server() : null;
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (fake != null && !fake.getConnections().isEmpty() && System.nanoTime() < until) {
+        Thread.sleep(50);
+      }
+      if (fake != null && !fake.getConnections().isEmpty()) {
+        System.out.println(
+            "warning: " + fake.getConnections().size() + " agent sessions still open after 30 s");
+      }
+      Thread.sleep(2000); // the server's side of the closing handshakes and the bridges' cleanup
+      HeapHistogram idleHistogram = HeapHistogram.take();
+      liveHistogram.printDelta(idleHistogram, o.calls(), "N calls live − none live", 40);
+      idleHistogram.printDelta(
+          baselineHistogram, o.calls(), "none live after the run − before the first call", 15);
+      if (o.heapDump() != null) {
+        dumpHeap(Path.of(o.heapDump(), "idle.hprof"));
+        System.out.printf(
+            Locale.ROOT,
+            "%nheap dumps in %s (before.hprof, live.hprof, idle.hprof); attribute them with:"
+                + " java -Xmx8g -cp <benchmarks.jar> dev.switchboard.benchmarks.HeapOwners %s %s"
+                + " %d%n",
+            o.heapDump(),
+            Path.of(o.heapDump(), "live.hprof"),
+            Path.of(o.heapDump(), "idle.hprof"),
+            o.calls());
+      }
     }
     callerPacer.close();
     agentPacer.close();
@@ -526,11 +575,10 @@ public final class LoadHarness {
     return total;
   }
 
-  private static long usedHeapAfterGc(MemoryMXBean memory) throws InterruptedException {
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-      Thread.sleep(200);
-    }
-    return memory.getHeapMemoryUsage().getUsed();
+  private static void dumpHeap(Path file) throws java.io.IOException {
+    java.nio.file.Files.createDirectories(file.getParent());
+    java.nio.file.Files.deleteIfExists(file);
+    ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+        .dumpHeap(file.toString(), true);
   }
 }

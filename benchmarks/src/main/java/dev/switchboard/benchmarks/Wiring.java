@@ -51,26 +51,25 @@ final class Wiring {
             .baseUrl(URI.create("http://127.0.0.1:" + server.getPort() + "/v1"))
             .noInputTranscription()
             .build();
-    return new LoadHarness.AgentSide() {
-      @Override
-      public AgentRuntime runtime() {
-        return runtime;
-      }
+    return new WsAgent(runtime, server);
+  }
 
-      @Override
-      public Set<Long> loadThreads() {
-        return server.threads();
-      }
+  /** The runtime and the fake agent it talks to. */
+  record WsAgent(OpenAiRealtimeAgentRuntime runtime, FakeRealtimeAgent server)
+      implements LoadHarness.AgentSide {
+    @Override
+    public Set<Long> loadThreads() {
+      return server.threads();
+    }
 
-      @Override
-      public void close() {
-        runtime.close();
-        try {
-          server.stop(1000);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+    @Override
+    public void close() {
+      runtime.close();
+      try {
+        server.stop(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
-    };
+    }
   }
 }

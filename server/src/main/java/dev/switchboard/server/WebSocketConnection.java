@@ -40,7 +40,10 @@ final class WebSocketConnection implements WebSocketChannel {
   private final String path;
   private final WebSocketImpl socket;
   private final WebSocketHandler handler;
-  private final WebhookRequest upgrade;
+
+  /** The handshake, until the open callback has it (then dropped: nothing else reads it). */
+  private @Nullable WebhookRequest upgrade;
+
   private final SerialQueue inbound;
   private final boolean inline;
   private final long maxSendQueueBytes;
@@ -251,7 +254,9 @@ final class WebSocketConnection implements WebSocketChannel {
 
   private void deliverOpen() {
     try {
-      WebSocketListener opened = handler.onOpen(this, upgrade);
+      WebhookRequest request = Objects.requireNonNull(upgrade, "upgrade");
+      upgrade = null;
+      WebSocketListener opened = handler.onOpen(this, request);
       listener = opened == null ? WebSocketListener.NONE : opened;
     } catch (RuntimeException e) {
       log.error("WebSocket handler on {} failed to open connection {}", path, id, e);

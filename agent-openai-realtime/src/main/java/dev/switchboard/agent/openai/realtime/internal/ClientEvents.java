@@ -1,6 +1,8 @@
 package dev.switchboard.agent.openai.realtime.internal;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,7 +17,19 @@ import org.jspecify.annotations.Nullable;
  * thread-safe.
  */
 public final class ClientEvents {
-  static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * The mapper for every event of every session. Its parsers and generators borrow their buffers
+   * from one small shared pool instead of Jackson's default per-thread cache: OkHttp reads each
+   * session's socket on a thread of its own, so a per-thread cache would keep one set of buffers
+   * (the char buffer sized to the largest event parsed, 20 KB and more) alive per live call.
+   */
+  static final ObjectMapper JSON =
+      new ObjectMapper(
+          JsonFactory.builder()
+              .recyclerPool(
+                  JsonRecyclerPools.newBoundedPool(
+                      Math.max(8, 2 * Runtime.getRuntime().availableProcessors())))
+              .build());
 
   private ClientEvents() {}
 
