@@ -168,7 +168,8 @@ public final class FakeOpenAiRealtimeServer implements AutoCloseable {
   private final List<RealtimeSession> sessions = new ArrayList<>();
   private final List<Refusal> refusals = new ArrayList<>();
   private int handedOut;
-  private final TrackingServerSocketFactory sockets = new TrackingServerSocketFactory();
+  private final dev.switchboard.testing.internal.TrackingServerSocketFactory sockets =
+      new dev.switchboard.testing.internal.TrackingServerSocketFactory();
   private @Nullable MockWebServer server;
   private @Nullable ScheduledThreadPoolExecutor scheduler;
   private boolean closed;

@@ -212,7 +212,8 @@ public final class FakeUltravox implements AutoCloseable {
   private final ArrayDeque<PendingFault> faults = new ArrayDeque<>();
   private final Recorder<RecordedRequest> requests = new Recorder<>();
   private final Recorder<WebhookDelivery> deliveries = new Recorder<>();
-  final SocketTracker sockets = new SocketTracker();
+  final dev.switchboard.testing.internal.TrackingServerSocketFactory sockets =
+      new dev.switchboard.testing.internal.TrackingServerSocketFactory();
   private final ConcurrentLinkedQueue<Thread> threads = new ConcurrentLinkedQueue<>();
   private @Nullable MockWebServer server;
   private @Nullable ScheduledThreadPoolExecutor scheduler;

@@ -1,7 +1,8 @@
-package dev.switchboard.testing.ultravox;
+package dev.switchboard.testing.internal;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
@@ -10,14 +11,25 @@ import javax.net.ServerSocketFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Makes MockWebServer's listening socket remember every connection it accepts, in accept order
- * (MockWebServer's connection index), so the fake can drop a call's connection abruptly (OkHttp's
- * server-side WebSocket has no public way to) and close whatever is left on close. Thread-safe.
+ * Makes a fake's MockWebServer remember every connection its listening socket accepts, in accept
+ * order, so the fake can drop one abruptly (OkHttp's server-side WebSocket has no public way to)
+ * and close whatever is left when it closes. MockWebServer numbers connections in accept order
+ * ({@code RecordedRequest.getConnectionIndex()}), which is the index into {@link #accepted(int)}.
+ * Thread-safe. Not API.
  */
-final class SocketTracker extends ServerSocketFactory {
+public final class TrackingServerSocketFactory extends ServerSocketFactory {
   private final List<Socket> accepted = new ArrayList<>();
 
-  @Nullable Socket accepted(int connectionIndex) {
+  /** Creates a factory that has accepted nothing yet. */
+  public TrackingServerSocketFactory() {}
+
+  /**
+   * Returns an accepted connection by its index.
+   *
+   * @param connectionIndex MockWebServer's connection index
+   * @return the socket, or null if no connection has that index
+   */
+  public @Nullable Socket accepted(int connectionIndex) {
     synchronized (accepted) {
       return connectionIndex >= 0 && connectionIndex < accepted.size()
           ? accepted.get(connectionIndex)
@@ -25,7 +37,8 @@ final class SocketTracker extends ServerSocketFactory {
     }
   }
 
-  void closeAll() {
+  /** Closes every accepted connection that is still open. */
+  public void closeAll() {
     List<Socket> all;
     synchronized (accepted) {
       all = List.copyOf(accepted);
@@ -46,18 +59,29 @@ final class SocketTracker extends ServerSocketFactory {
 
   @Override
   public ServerSocket createServerSocket(int port) throws IOException {
-    throw new UnsupportedOperationException("MockWebServer binds an unbound socket");
+    return bound(new InetSocketAddress(port), 50);
   }
 
   @Override
   public ServerSocket createServerSocket(int port, int backlog) throws IOException {
-    throw new UnsupportedOperationException("MockWebServer binds an unbound socket");
+    return bound(new InetSocketAddress(port), backlog);
   }
 
   @Override
   public ServerSocket createServerSocket(int port, int backlog, InetAddress address)
       throws IOException {
-    throw new UnsupportedOperationException("MockWebServer binds an unbound socket");
+    return bound(new InetSocketAddress(address, port), backlog);
+  }
+
+  private ServerSocket bound(InetSocketAddress address, int backlog) throws IOException {
+    ServerSocket socket = new Tracking();
+    try {
+      socket.bind(address, backlog);
+    } catch (IOException e) {
+      socket.close();
+      throw e;
+    }
+    return socket;
   }
 
   private final class Tracking extends ServerSocket {
